@@ -1,0 +1,88 @@
+import { ValueError } from "./errors.js";
+import { RESOLVED_TRUE, WaiterList, enqueue, precheck, type WaitOptions } from "./waiters.js";
+
+function checkValue(value: number, what: string): void {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw new TypeError(`${what} initial value must be an integer, got ${String(value)}`);
+  }
+  if (value < 0) throw new ValueError(`${what} initial value must be >= 0`);
+}
+
+/**
+ * Mirror of `asyncio.Semaphore`, strictly FIFO: while tasks wait, a newcomer
+ * never takes a permit ahead of them, and `release()` hands the permit
+ * straight to the longest waiter.
+ *
+ * Invariant: waiters present implies `value === 0`.
+ */
+export class Semaphore {
+  protected _value: number;
+  readonly #waiters = new WaiterList<true>();
+
+  /** @throws ValueError if `value < 0`, TypeError if not an integer. */
+  constructor(value = 1) {
+    checkValue(value, new.target.name);
+    this._value = value;
+  }
+
+  /** Current number of free permits. */
+  get value(): number {
+    return this._value;
+  }
+
+  /** Number of tasks waiting (for demos and tests). */
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
+  /** True if `acquire()` would wait. */
+  locked(): boolean {
+    return this._value === 0;
+  }
+
+  acquire(opts?: WaitOptions): Promise<true> {
+    if (opts !== undefined) {
+      const bad = precheck(opts);
+      if (bad !== undefined) return bad;
+    }
+    if (this._value > 0) {
+      this._value--;
+      return RESOLVED_TRUE;
+    }
+    return enqueue(this.#waiters, opts);
+  }
+
+  release(): void {
+    const w = this.#waiters.shift();
+    if (w !== null) w.resolve(true);
+    else this._value++;
+  }
+
+  /** Acquire, run `fn`, release (even if `fn` throws). */
+  async runExclusive<R>(fn: () => R | PromiseLike<R>, opts?: WaitOptions): Promise<Awaited<R>> {
+    await this.acquire(opts);
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+}
+
+/**
+ * Mirror of `asyncio.BoundedSemaphore`: `release()` beyond the initial value
+ * throws `ValueError`.
+ */
+export class BoundedSemaphore extends Semaphore {
+  readonly #bound: number;
+
+  constructor(value = 1) {
+    super(value);
+    this.#bound = value;
+  }
+
+  override release(): void {
+    if (this._value >= this.#bound) throw new ValueError("BoundedSemaphore released too many times");
+    super.release();
+  }
+}
