@@ -1,12 +1,14 @@
 /**
  * Shared waiter machinery: an intrusive doubly linked FIFO of waiters, each
- * owning one pending promise, an optional abort listener and an optional timer.
+ * owning one pending promise, an optional timer, and a place in the (one,
+ * shared) abort listener of its signal.
  *
  * Rules every primitive relies on (see docs in index.ts):
  * - A waiter is settled exactly once. Settling (resolve, reject, abort,
- *   timeout) unlinks it from its list, removes its abort listener and clears
- *   its timer at once, so nothing is retained and a reused AbortSignal does
- *   not accumulate listeners.
+ *   timeout) unlinks it from its list and from its signal's watch (whose
+ *   listener is removed when no waiter is left) and clears its timer at once,
+ *   so nothing is retained and a reused AbortSignal does not accumulate
+ *   listeners.
  * - A hand-off is `list.shift()` + `waiter.resolve(value)`: once resolved, a
  *   later abort cannot take it back (the listener is already gone).
  * - An abort or timeout before the hand-off just unlinks the waiter: the
@@ -34,6 +36,60 @@ const MAX_TIMER_MS = 0x7fffffff;
 /** Shared, already resolved promise: fast paths return it without allocating. */
 export const RESOLVED_TRUE: Promise<true> = Promise.resolve(true);
 
+const ONCE: AddEventListenerOptions = { once: true };
+
+/**
+ * The one abort listener a signal gets, however many waiters use it: Node's
+ * `addEventListener` searches the listener list for duplicates and
+ * `removeEventListener` searches it too, so one listener per waiter would make
+ * n waiters sharing a signal cost O(n^2). The watch keeps its own O(1) list of
+ * waiters and is removed from the signal (and from `watches`) as soon as none
+ * is left.
+ */
+class SignalWatch {
+  head: Waiter<any> | null = null;
+  tail: Waiter<any> | null = null;
+  size = 0;
+  constructor(readonly signal: AbortSignal) {}
+
+  add(w: Waiter<any>): void {
+    w.watch = this;
+    w.sprev = this.tail;
+    w.snext = null;
+    if (this.tail === null) this.head = w;
+    else this.tail.snext = w;
+    this.tail = w;
+    if (this.size++ === 0) {
+      watches.set(this.signal, this);
+      this.signal.addEventListener("abort", this, ONCE);
+    }
+  }
+
+  remove(w: Waiter<any>): void {
+    const { sprev, snext } = w;
+    if (sprev === null) this.head = snext;
+    else sprev.snext = snext;
+    if (snext === null) this.tail = sprev;
+    else snext.sprev = sprev;
+    w.sprev = w.snext = null;
+    w.watch = null;
+    if (--this.size === 0) {
+      watches.delete(this.signal);
+      // Once aborted, the dispatch drops our `once` listener by itself.
+      if (!this.signal.aborted) this.signal.removeEventListener("abort", this);
+    }
+  }
+
+  /** The signal aborted: reject every waiter watching it, oldest first. */
+  handleEvent(): void {
+    const reason = this.signal.reason;
+    let w: Waiter<any> | null;
+    while ((w = this.head) !== null) w.reject(reason);
+  }
+}
+
+const watches = new WeakMap<AbortSignal, SignalWatch>();
+
 export class Waiter<T> {
   prev: Waiter<T> | null = null;
   next: Waiter<T> | null = null;
@@ -41,7 +97,12 @@ export class Waiter<T> {
   /** Payload owned by the primitive (e.g. the item of a waiting putter). */
   data: unknown;
   settled = false;
-  private signal: AbortSignal | null = null;
+  /** @internal links in the SignalWatch of this waiter's signal. */
+  watch: SignalWatch | null = null;
+  /** @internal */
+  sprev: Waiter<any> | null = null;
+  /** @internal */
+  snext: Waiter<any> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timeoutMs = 0;
   private remainingMs = 0;
@@ -49,12 +110,6 @@ export class Waiter<T> {
   res!: (value: T) => void;
   /** @internal */
   rej!: (reason: unknown) => void;
-
-  /** Abort listener (EventListenerObject: no closure per waiter). */
-  handleEvent(): void {
-    const signal = this.signal;
-    if (signal !== null) this.reject(signal.reason);
-  }
 
   /** Timer callback (shared: no closure per waiter). */
   static onTimer<U>(this: void, w: Waiter<U>): void {
@@ -67,11 +122,8 @@ export class Waiter<T> {
   }
 
   /** @internal */
-  watch(signal: AbortSignal | undefined, timeoutMs: number | undefined): void {
-    if (signal !== undefined) {
-      this.signal = signal;
-      signal.addEventListener("abort", this);
-    }
+  observe(signal: AbortSignal | undefined, timeoutMs: number | undefined): void {
+    if (signal !== undefined) (watches.get(signal) ?? new SignalWatch(signal)).add(this);
     if (timeoutMs !== undefined && timeoutMs !== Infinity) {
       this.timeoutMs = timeoutMs;
       this.armTimer(timeoutMs);
@@ -84,15 +136,12 @@ export class Waiter<T> {
     this.timer = setTimeout(Waiter.onTimer<T>, now, this);
   }
 
-  /** Unlink from the list, drop the abort listener and the timer. Idempotent. */
+  /** Unlink from the list, stop watching the signal, clear the timer. Idempotent. */
   detach(): void {
     const list = this.list;
     if (list !== null) list.remove(this);
-    const signal = this.signal;
-    if (signal !== null) {
-      this.signal = null;
-      signal.removeEventListener("abort", this);
-    }
+    const watch = this.watch;
+    if (watch !== null) watch.remove(this);
     const timer = this.timer;
     if (timer !== null) {
       this.timer = null;
@@ -198,6 +247,6 @@ export function enqueue<T>(list: WaiterList<T>, opts: WaitOptions | undefined, d
   });
   w.data = data;
   list.push(w);
-  if (opts !== undefined) w.watch(signal, timeoutMs);
+  if (opts !== undefined) w.observe(signal, timeoutMs);
   return p;
 }
