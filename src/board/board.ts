@@ -1,0 +1,296 @@
+// The high-level board API. It owns the port and the clock and drives the pure
+// protocol machines from src/transport: every byte received goes to the current
+// operation, every action it returns is carried out in order.
+import { EnterRawRepl, Exec, ProtocolError, SoftReset, CTRL_B, type Action, type OpResult, type Operation } from "../transport/protocol.js";
+import { closePort, hardReset, openPort, type Port } from "../transport/port.js";
+import type { BindingInterface } from "../transport/binding-types.js";
+import { UserError, disconnected, noAnswer, protocolError } from "../errors.js";
+
+export interface BoardOptions {
+  path: string;
+  baudRate: number;
+  /** Silence allowed while waiting for a protocol reply (ms). */
+  timeoutMs: number;
+  reset?: boolean;
+  binding?: BindingInterface;
+}
+
+export interface BoardInfo {
+  version: string;
+  implementation: string;
+  platform: string;
+  machine: string;
+  uniqueId?: string;
+  rawPaste: boolean;
+  filesystem: boolean;
+}
+
+export interface ExecHooks {
+  onStdout?: (data: Uint8Array) => void;
+  onStderr?: (data: Uint8Array) => void;
+  /** Abort = Ctrl-C on the board; exec then resolves with `interrupted`. */
+  signal?: AbortSignal;
+  /** Force plain raw mode (no raw-paste). */
+  rawPaste?: boolean;
+}
+
+export interface ExecResult {
+  stderr: string;
+  ok: boolean;
+  interrupted: boolean;
+  mode: "raw-paste" | "raw";
+}
+
+/** How long a board may take to stop after Ctrl-C before we try again. */
+const INTERRUPT_RETRY_MS = 2000;
+const INTERRUPT_ATTEMPTS = 3;
+
+export class Board {
+  private backlog: Uint8Array[] = [];
+  private current: { op: Operation; onAction: (a: Action) => void } | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private lost: UserError | undefined;
+  private inRaw = false;
+  private rawPasteWorks: boolean | undefined;
+  /** Everything the board sent that no operation claimed (for diagnostics). */
+  noise: Uint8Array[] = [];
+
+  private constructor(
+    readonly port: Port,
+    readonly options: BoardOptions,
+  ) {
+    port.on("data", (chunk: Buffer) => this.receive(new Uint8Array(chunk)));
+    port.on("close", (err?: { disconnected?: boolean }) => {
+      if (err?.disconnected) this.fail(disconnected(options.path));
+    });
+    port.on("error", () => this.fail(disconnected(options.path)));
+  }
+
+  static async open(options: BoardOptions): Promise<Board> {
+    const port = await openPort({ path: options.path, baudRate: options.baudRate, reset: options.reset, binding: options.binding });
+    return new Board(port, options);
+  }
+
+  private fail(err: UserError) {
+    this.lost ??= err;
+    this.current?.onAction({ type: "done", result: {} });
+  }
+
+  private receive(chunk: Uint8Array) {
+    if (!this.current) {
+      this.backlog.push(chunk);
+      return;
+    }
+    let actions: Action[];
+    try {
+      actions = this.current.op.receive(chunk);
+    } catch (err) {
+      this.lost ??= err instanceof ProtocolError ? protocolError(err.message) : (err as UserError);
+      this.current.onAction({ type: "done", result: {} });
+      return;
+    }
+    for (const a of actions) this.current?.onAction(a);
+  }
+
+  private write(data: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.port.write(Buffer.from(data), (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  /**
+   * Run one operation to completion. Writes and pauses happen strictly in
+   * order; output actions are delivered at once, as they arrive.
+   */
+  private run(op: Operation, what: string, hooks: ExecHooks = {}): Promise<OpResult> {
+    if (this.lost) return Promise.reject(this.lost);
+    return new Promise<OpResult>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      const settle = (err: Error | undefined, result?: OpResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.current = undefined;
+        if (err) reject(err);
+        else resolve(result!);
+      };
+      // Silence only counts while a protocol reply is due, never while the
+      // board's program runs.
+      const arm = () => {
+        clearTimeout(timer);
+        if (!settled && op.awaitingReply())
+          timer = setTimeout(() => settle(noAnswer(what, this.options.timeoutMs)), this.options.timeoutMs);
+      };
+      const onAction = (a: Action) => {
+        switch (a.type) {
+          case "write":
+          case "pause":
+            this.chain = this.chain
+              .then(() => (settled ? undefined : a.type === "write" ? this.write(a.data) : sleep(a.ms)))
+              .catch(() => this.fail(disconnected(this.options.path)));
+            break;
+          case "stdout":
+            hooks.onStdout?.(a.data);
+            break;
+          case "stderr":
+            hooks.onStderr?.(a.data);
+            break;
+          case "noise":
+            this.noise.push(a.data);
+            break;
+          case "done":
+            if (this.lost) settle(this.lost);
+            else settle(undefined, a.result);
+            return;
+        }
+        arm();
+      };
+      this.current = { op, onAction };
+      for (const a of op.start()) onAction(a);
+      arm();
+      const backlog = this.backlog;
+      this.backlog = [];
+      for (const chunk of backlog) this.receive(chunk);
+    });
+  }
+
+  /** Interrupt whatever runs and enter the raw REPL. */
+  async enterRaw(): Promise<void> {
+    await this.run(new EnterRawRepl(), "entering the raw REPL");
+    this.inRaw = true;
+  }
+
+  private async ensureRaw() {
+    if (!this.inRaw) await this.enterRaw();
+  }
+
+  /** Run code, streaming its output. Resolves when the board is back at its raw prompt. */
+  async exec(code: string | Uint8Array, hooks: ExecHooks = {}): Promise<ExecResult> {
+    await this.ensureRaw();
+    const op = new Exec(code, { rawPaste: hooks.rawPaste ?? this.rawPasteWorks ?? true });
+    let interrupted = false;
+    let retry: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      interrupted = true;
+      let attempts = 0;
+      const send = () => {
+        if (op.finished) return;
+        if (attempts++ >= INTERRUPT_ATTEMPTS) return;
+        this.chain = this.chain.then(() => this.write(Uint8Array.of(0x03))).catch(() => {});
+        retry = setTimeout(send, INTERRUPT_RETRY_MS);
+      };
+      send();
+    };
+    if (hooks.signal?.aborted) onAbort();
+    else hooks.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const result = await this.run(op, "running code", hooks);
+      if (result.mode) this.rawPasteWorks = result.mode === "raw-paste";
+      const stderr = new TextDecoder().decode(result.stderr ?? new Uint8Array(0));
+      return { stderr, ok: stderr.length === 0, interrupted, mode: result.mode ?? "raw" };
+    } finally {
+      clearTimeout(retry);
+      hooks.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** Run code and return its stdout; a traceback becomes an error. */
+  async eval(code: string): Promise<string> {
+    const parts: Uint8Array[] = [];
+    const r = await this.exec(code, { onStdout: (d) => parts.push(d) });
+    const out = Buffer.concat(parts).toString("utf8");
+    if (!r.ok) throw new BoardError(r.stderr);
+    return out;
+  }
+
+  async probe(): Promise<BoardInfo> {
+    const out = await this.eval(PROBE);
+    const kv = new Map<string, string>();
+    for (const line of out.split(/\r?\n/)) {
+      const at = line.indexOf(" ");
+      if (at > 0) kv.set(line.slice(0, at), line.slice(at + 1));
+    }
+    return {
+      version: kv.get("version") ?? "",
+      implementation: kv.get("impl") ?? "",
+      platform: kv.get("platform") ?? "",
+      machine: kv.get("machine") ?? "",
+      uniqueId: kv.get("uid"),
+      rawPaste: this.rawPasteWorks ?? false,
+      filesystem: kv.get("fs") === "1",
+    };
+  }
+
+  async softReset(): Promise<void> {
+    await this.ensureRaw();
+    await this.run(new SoftReset(), "soft-resetting");
+  }
+
+  async hardReset(): Promise<void> {
+    await hardReset(this.port);
+    this.inRaw = false;
+  }
+
+  /** Leave the raw REPL for the friendly one (what a person sees in a terminal). */
+  async exitRaw(): Promise<void> {
+    if (this.lost) return;
+    await this.chain;
+    await this.write(Uint8Array.of(0x0d, CTRL_B));
+    this.inRaw = false;
+  }
+
+  /** Raw bytes to the board, for the interactive passthrough. */
+  send(data: Uint8Array): Promise<void> {
+    return this.write(data);
+  }
+
+  /** Bytes that arrive outside any operation (friendly REPL output). */
+  takeBacklog(): Uint8Array[] {
+    const b = this.backlog;
+    this.backlog = [];
+    return b;
+  }
+
+  async close(): Promise<void> {
+    await this.chain.catch(() => {});
+    await new Promise<void>((resolve) => this.port.drain(() => resolve()));
+    await closePort(this.port);
+  }
+}
+
+/** The board raised while running code we sent on its behalf. */
+export class BoardError extends Error {
+  constructor(readonly traceback: string) {
+    super(traceback.trim().split("\n").pop() ?? "board error");
+    this.name = "BoardError";
+  }
+}
+
+function sleep(ms: number) {
+  return new Promise<void>((r) => setTimeout(r, ms));
+}
+
+const PROBE = `import sys
+print('version', sys.version)
+print('impl', '.'.join(str(x) for x in sys.implementation.version[:3]))
+print('platform', sys.platform)
+m = getattr(sys.implementation, '_machine', '')
+try:
+    import os
+    m = os.uname().machine
+except Exception:
+    pass
+print('machine', m)
+try:
+    import machine, binascii
+    print('uid', binascii.hexlify(machine.unique_id()).decode())
+except Exception:
+    pass
+try:
+    import os
+    os.statvfs('/')
+    print('fs', 1)
+except Exception:
+    print('fs', 0)
+`;

@@ -1,0 +1,56 @@
+// Errors a user can cause: one line, a hint, and a distinct exit code each.
+// The CLI prints these without a stack trace; anything else is a bug.
+
+export const EXIT = {
+  ok: 0,
+  /** The code on the board raised (its traceback was shown). */
+  boardError: 1,
+  usage: 2,
+  portNotFound: 3,
+  permissionDenied: 4,
+  portBusy: 5,
+  noAnswer: 6,
+  disconnected: 7,
+  protocol: 8,
+  noFilesystem: 9,
+  /** Differs between board and host (compare). */
+  diverged: 1,
+  interrupted: 130,
+} as const;
+
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = "UserError";
+  }
+}
+
+export const portNotFound = (path: string) =>
+  new UserError(`serial port ${path} does not exist`, "run `synccli list` to see ports, or add --sim to use the virtual board", EXIT.portNotFound);
+
+export const permissionDenied = (path: string) =>
+  new UserError(
+    `permission denied opening ${path}`,
+    "add yourself to the port's group (Linux: `sudo usermod -aG dialout $USER`, then log in again)",
+    EXIT.permissionDenied,
+  );
+
+export const portBusy = (path: string) =>
+  new UserError(`serial port ${path} is busy (another program has it open)`, "close other serial monitors (screen, minicom, Thonny, mpremote) and retry", EXIT.portBusy);
+
+export const noAnswer = (what: string, ms: number) =>
+  new UserError(
+    `no answer from the board within ${ms / 1000} s while ${what}`,
+    "check --baud (MicroPython uses 115200), that the board runs MicroPython with its REPL on this port, or press its reset button; --timeout sets the wait",
+    EXIT.noAnswer,
+  );
+
+export const disconnected = (path: string) =>
+  new UserError(`board disconnected from ${path}`, "check the USB cable and power; everything received before the disconnect is shown above", EXIT.disconnected);
+
+export const protocolError = (detail: string) =>
+  new UserError(`the board answered unexpectedly: ${detail}`, "the line may be noisy or the baud rate wrong; retry, or reset the board", EXIT.protocol);

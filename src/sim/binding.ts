@@ -1,0 +1,193 @@
+// A node-serialport binding whose "hardware" is a virtual board behind a
+// simulated UART. SerialPort, the protocol and the board API above it are the
+// same objects as with a real board; only this seam differs.
+import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus, SetOptions, UpdateOptions } from "../transport/binding-types.js";
+import { SerialLink, type LinkOptions } from "./link.js";
+import { VirtualBoard, type VirtualBoardOptions } from "./virtual-board.js";
+
+export type SimOptions = VirtualBoardOptions & LinkOptions;
+
+interface CanceledError extends Error {
+  canceled?: boolean;
+  disconnected?: boolean;
+}
+
+function canceled(): CanceledError {
+  const e: CanceledError = new Error("port closed");
+  e.canceled = true;
+  return e;
+}
+
+/** One board on one simulated cable; the board persists while ports come and go. */
+export class SimTarget {
+  readonly board: VirtualBoard;
+  readonly link: SerialLink;
+  private started: Promise<void> | undefined;
+  private port: SimPort | undefined;
+  private resetHeld = false;
+
+  constructor(readonly options: SimOptions = {}) {
+    this.board = new VirtualBoard(options);
+    this.link = new SerialLink(options);
+    this.board.onTransmit = (d) => this.link.boardWrite(d);
+    this.link.connectBoard((d) => this.board.receive(d));
+    this.link.connectHost((d) => this.port?.deliver(d));
+    this.link.onDisconnect = () => this.port?.disconnect();
+  }
+
+  start(): Promise<void> {
+    this.started ??= this.board.start();
+    return this.started;
+  }
+
+  async attach(port: SimPort) {
+    await this.start();
+    if (this.link.disconnected) {
+      const e: CanceledError = new Error("Error: No such file or directory, cannot open sim");
+      throw e;
+    }
+    this.port = port;
+    this.board.hostOpened();
+  }
+
+  detach(port: SimPort) {
+    if (this.port === port) this.port = undefined;
+  }
+
+  /** ESP32 auto-reset wiring: RTS pulls EN low while DTR is high; releasing it reboots. */
+  control(opts: SetOptions) {
+    const enLow = opts.rts === true && opts.dtr !== true;
+    if (this.resetHeld && !enLow) void this.board.hardReset();
+    this.resetHeld = enLow;
+  }
+
+  async close() {
+    this.link.close();
+    await this.board.stop();
+  }
+}
+
+export class SimPort implements BindingPortInterface {
+  isOpen = true;
+  readonly openOptions: Required<OpenOptions>;
+  private chunks: Uint8Array[] = [];
+  private pending: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  private gone: CanceledError | undefined;
+
+  constructor(
+    private readonly target: SimTarget,
+    options: OpenOptions,
+  ) {
+    this.openOptions = {
+      dataBits: 8,
+      lock: true,
+      stopBits: 1,
+      parity: "none",
+      rtscts: false,
+      xon: false,
+      xoff: false,
+      xany: false,
+      hupcl: true,
+      ...options,
+    } as Required<OpenOptions>;
+  }
+
+  deliver(data: Uint8Array) {
+    this.chunks.push(data);
+    this.pending?.resolve();
+  }
+
+  disconnect() {
+    const e: CanceledError = new Error("device disconnected (virtual board unplugged)");
+    e.disconnected = true;
+    this.gone = e;
+    this.pending?.reject(e);
+  }
+
+  async read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
+    while (this.chunks.length === 0) {
+      if (!this.isOpen) throw canceled();
+      if (this.gone) throw this.gone;
+      await new Promise<void>((resolve, reject) => (this.pending = { resolve, reject }));
+      this.pending = undefined;
+    }
+    let n = 0;
+    while (n < length && this.chunks.length) {
+      const head = this.chunks[0];
+      const k = Math.min(head.length, length - n);
+      buffer.set(head.subarray(0, k), offset + n);
+      n += k;
+      if (k === head.length) this.chunks.shift();
+      else this.chunks[0] = head.subarray(k);
+    }
+    return { buffer, bytesRead: n };
+  }
+
+  async write(buffer: Buffer): Promise<void> {
+    if (!this.isOpen) throw canceled();
+    if (this.gone) throw this.gone;
+    this.target.link.hostWrite(Uint8Array.from(buffer));
+  }
+
+  async update(_options: UpdateOptions): Promise<void> {}
+
+  async set(options: SetOptions): Promise<void> {
+    this.target.control(options);
+  }
+
+  async get(): Promise<PortStatus> {
+    return { cts: true, dsr: true, dcd: true };
+  }
+
+  async getBaudRate(): Promise<{ baudRate: number }> {
+    return { baudRate: this.openOptions.baudRate };
+  }
+
+  async flush(): Promise<void> {
+    this.chunks = [];
+  }
+
+  async drain(): Promise<void> {
+    await new Promise((r) => setTimeout(r, this.target.link.pendingToBoardMs()));
+  }
+
+  async close(): Promise<void> {
+    this.isOpen = false;
+    this.target.detach(this);
+    this.target.board.hold(false);
+    this.pending?.reject(canceled());
+  }
+}
+
+/** Binding that opens virtual boards registered by path. */
+export class SimBinding implements BindingInterface<SimPort> {
+  private targets = new Map<string, SimTarget>();
+
+  register(path: string, target: SimTarget) {
+    this.targets.set(path, target);
+  }
+
+  async list(): Promise<PortInfo[]> {
+    return [...this.targets.keys()].map((path) => ({
+      path,
+      manufacturer: "synccli virtual board",
+      serialNumber: undefined,
+      pnpId: undefined,
+      locationId: undefined,
+      productId: undefined,
+      vendorId: undefined,
+    }));
+  }
+
+  async open(options: OpenOptions): Promise<SimPort> {
+    const target = this.targets.get(options.path);
+    if (!target) {
+      const e = new Error(`Error: No such file or directory, cannot open ${options.path}`);
+      throw e;
+    }
+    const port = new SimPort(target, options);
+    await target.attach(port);
+    target.board.hold(true);
+    return port;
+  }
+}

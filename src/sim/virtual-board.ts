@@ -1,0 +1,183 @@
+// The virtual board: the board side of the raw REPL (src/transport/device.ts)
+// in front of a real MicroPython running in a worker thread. It sees only
+// bytes, exactly as a board's UART would.
+import { Worker } from "node:worker_threads";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
+import { DeviceProtocol, type DeviceAction, type DeviceOptions } from "../transport/device.js";
+import { bytes } from "../transport/protocol.js";
+import type { FileSnapshot, FromInterpreter, InterpreterData, ToInterpreter } from "./interpreter.js";
+
+export interface VirtualBoardOptions extends DeviceOptions {
+  /** Fault: never answer anything. */
+  silent?: boolean;
+  /** Fault: bytes of boot-ROM garbage sent when a host opens the port. */
+  garbageOnOpen?: number;
+  /** How long Ctrl-C may take before the interpreter thread is restarted (ms). */
+  interruptGraceMs?: number;
+}
+
+const VERSION = "MicroPython v1.27.0 on 2025-12-10; synccli virtual board with MicroPython WebAssembly";
+
+function workerUrl(): URL {
+  // Built: dist/sim/interpreter.js beside this file. Under vitest this file is
+  // the .ts source, and the worker must be the built one.
+  const here = new URL("./interpreter.js", import.meta.url);
+  return existsSync(fileURLToPath(here)) ? here : new URL("../../dist/sim/interpreter.js", import.meta.url);
+}
+
+export class VirtualBoard {
+  private device: DeviceProtocol;
+  private worker: Worker | undefined;
+  private workerReady: Promise<void> = Promise.resolve();
+  private interruptFlag = new SharedArrayBuffer(4);
+  private files: FileSnapshot = [];
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly uniqueId = randomBytes(6).toString("hex");
+  private resetting = false;
+  /** Bytes the board transmits. */
+  onTransmit: (data: Uint8Array) => void = () => {};
+
+  constructor(private readonly opts: VirtualBoardOptions = {}) {
+    this.device = new DeviceProtocol({ ...opts, banner: VERSION });
+  }
+
+  /** Power on: boot the interpreter and print the banner. */
+  async start(): Promise<void> {
+    await this.spawn();
+    this.transmit(this.device.friendlyBanner());
+  }
+
+  /** A host opened the port (an ESP32's boot ROM may have left garbage). */
+  hostOpened() {
+    const n = this.opts.garbageOnOpen ?? 0;
+    if (n > 0) {
+      const junk = new Uint8Array(n);
+      for (let i = 0; i < n; i++) junk[i] = 0x80 + ((i * 37) % 0x7f);
+      this.transmit(junk);
+    }
+  }
+
+  async stop() {
+    clearTimeout(this.watchdog);
+    const w = this.worker;
+    this.worker = undefined;
+    await w?.terminate();
+  }
+
+  /** Keep the process alive while a host has the port open (the worker is unref'd). */
+  hold(on: boolean) {
+    if (on) this.worker?.ref();
+    else this.worker?.unref();
+    this.held = on;
+  }
+  private held = false;
+
+  /** EN pin pulsed: reboot keeping files, boot chatter, banner, friendly REPL. */
+  async hardReset() {
+    clearTimeout(this.watchdog);
+    await this.worker?.terminate();
+    this.worker = undefined;
+    this.device.mode = "friendly";
+    await this.spawn();
+    this.transmit(bytes("ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n"));
+    this.transmit(this.device.friendlyBanner());
+  }
+
+  private transmit(data: Uint8Array) {
+    if (!this.opts.silent && data.length) this.onTransmit(data);
+  }
+
+  /** Bytes received from the host. */
+  receive(data: Uint8Array) {
+    if (this.opts.silent) return;
+    for (const action of this.device.receive(data)) this.act(action);
+  }
+
+  private act(a: DeviceAction) {
+    switch (a.type) {
+      case "write":
+        return this.transmit(a.data);
+      case "exec":
+        return this.post({ t: "exec", code: a.code });
+      case "interrupt":
+        return this.interrupt();
+      case "soft-reset":
+        return void this.softReset(true);
+      case "friendly-char":
+        return this.post({ t: "char", byte: a.byte });
+      case "stdin":
+        return; // scripts here do not read stdin
+    }
+  }
+
+  private post(msg: ToInterpreter) {
+    void this.workerReady.then(() => this.worker?.postMessage(msg));
+  }
+
+  private interrupt() {
+    Atomics.store(new Int32Array(this.interruptFlag), 0, 1);
+    this.post({ t: "interrupt" });
+    // A loop that never calls out (`while True: pass`) cannot see Ctrl-C in
+    // this build; like a hardware reset that keeps the flash, reboot the
+    // interpreter thread with its files and report the interrupt.
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => void this.restartStuck(), this.opts.interruptGraceMs ?? 1500);
+  }
+
+  private async restartStuck() {
+    if (this.device.mode !== "running") return;
+    await this.worker?.terminate();
+    this.worker = undefined;
+    await this.spawn();
+    for (const a of this.device.finishRun(
+      "Traceback (most recent call last):\nKeyboardInterrupt: virtual board restarted its interpreter (the loop never yielded)\n",
+    ))
+      this.act(a);
+  }
+
+  private async softReset(raw: boolean) {
+    if (this.resetting) return;
+    this.resetting = true;
+    await this.workerReady;
+    const done = new Promise<void>((resolve) => (this.onResetDone = resolve));
+    this.worker?.postMessage({ t: "soft-reset" } satisfies ToInterpreter);
+    await done;
+    this.resetting = false;
+    for (const a of this.device.afterSoftReset(raw)) this.act(a);
+  }
+
+  private onResetDone: () => void = () => {};
+
+  private spawn(): Promise<void> {
+    const data: InterpreterData = { interruptFlag: this.interruptFlag, files: this.files, uniqueId: this.uniqueId };
+    const worker = new Worker(workerUrl(), { workerData: data });
+    if (!this.held) worker.unref();
+    this.worker = worker;
+    this.workerReady = new Promise<void>((resolve, reject) => {
+      worker.on("message", (msg: FromInterpreter) => {
+        switch (msg.t) {
+          case "ready":
+            return resolve();
+          case "out":
+            return this.transmit(msg.data);
+          case "done":
+            clearTimeout(this.watchdog);
+            this.files = msg.files;
+            for (const a of this.device.finishRun(msg.stderr)) this.act(a);
+            return;
+          case "friendly-exit":
+            return void this.softReset(false);
+          case "reset-done":
+            return this.onResetDone();
+        }
+      });
+      worker.on("error", (err) => {
+        this.transmit(bytes(`\r\nvirtual board crashed: ${err.message}\r\n`));
+        reject(err);
+      });
+    });
+    return this.workerReady;
+  }
+}

@@ -1,0 +1,61 @@
+// Opening a serial port: real hardware through node-serialport, or the virtual
+// board through its binding. Either way the caller gets the same stream type.
+import { SerialPortStream } from "@serialport/stream";
+import { autoDetect } from "@serialport/bindings-cpp";
+import type { BindingInterface } from "./binding-types.js";
+import { UserError, portBusy, permissionDenied, portNotFound } from "../errors.js";
+
+export const DEFAULT_PORT = "/dev/ttyUSB0";
+export const DEFAULT_BAUD = 115200;
+
+export interface OpenPortOptions {
+  path: string;
+  baudRate: number;
+  /** Opt into the ESP auto-reset pulse on open (default: never reset the board). */
+  reset?: boolean;
+  binding?: BindingInterface;
+}
+
+export type Port = SerialPortStream;
+
+/** Turns the binding's open errors into the one-line errors users see. */
+export function classifyOpenError(path: string, err: Error): UserError {
+  const m = err.message;
+  if (/No such file|ENOENT|cannot find the file|File not found/i.test(m)) return portNotFound(path);
+  if (/Permission denied|EACCES|Access denied/i.test(m)) return permissionDenied(path);
+  if (/lock|busy|EBUSY|temporarily unavailable|EAGAIN/i.test(m)) return portBusy(path);
+  return new UserError(`cannot open ${path}: ${m.replace(/^Error:\s*/, "")}`, "check the port name with `synccli list`", 3);
+}
+
+export async function openPort(opts: OpenPortOptions): Promise<Port> {
+  const port = new SerialPortStream({
+    binding: (opts.binding ?? autoDetect()) as never,
+    path: opts.path,
+    baudRate: opts.baudRate,
+    autoOpen: false,
+    // Keep DTR where it is on close: dropping it resets many ESP boards.
+    hupcl: false,
+  } as never);
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(classifyOpenError(opts.path, err)) : resolve())));
+  // Deassert both lines together: on ESP auto-reset wiring that leaves EN and
+  // IO0 alone. Pseudo-terminals refuse modem-control ioctls; that is harmless.
+  await setLines(port, { dtr: false, rts: false }).catch(() => {});
+  if (opts.reset) await hardReset(port);
+  return port;
+}
+
+export function setLines(port: Port, lines: { dtr?: boolean; rts?: boolean }): Promise<void> {
+  return new Promise((resolve, reject) => port.set(lines, (err) => (err ? reject(err) : resolve())));
+}
+
+/** The usual ESP auto-reset pulse: EN low through RTS, then released. */
+export async function hardReset(port: Port): Promise<void> {
+  await setLines(port, { dtr: false, rts: true });
+  await new Promise((r) => setTimeout(r, 100));
+  await setLines(port, { dtr: false, rts: false });
+}
+
+export function closePort(port: Port): Promise<void> {
+  if (!port.isOpen) return Promise.resolve();
+  return new Promise((resolve) => port.close(() => resolve()));
+}
