@@ -1,15 +1,20 @@
 // Runs the firmware/sync library inside the real MicroPython WebAssembly
 // interpreter (npm @micropython/micropython-webassembly-pyscript).
 //
-// Each call to runPy() boots a fresh interpreter (~10-30 ms), installs
-// firmware/sync/*.py at /lib/sync in its Emscripten FS, runs a Python test
-// body that defines `async def main()`, and returns everything the program
-// wrote to stdout and stderr (uncaught task exceptions go to stderr, so they
-// show up in the trace and break exact-trace assertions).
+// One interpreter is booted per test file (vitest runs each file in its own
+// process) and firmware/sync/*.py is installed at /lib/sync in its Emscripten
+// FS. Each runPy() call writes the test body, which must define
+// `async def main()`, as a fresh module /tests/case_<n>.py (so tests share no
+// globals), runs `await asyncio.create_task(main())` and returns everything
+// printed to stdout and stderr. Uncaught task exceptions go to stderr, so they
+// appear in the trace and break exact-trace assertions.
 //
-// The interpreter keeps its JS-side state in globals (globalThis.Module,
-// proxy tables), so only one interpreter may be in use at a time in a given
-// JS realm: run tests of one file sequentially (vitest's default).
+// Why not a fresh interpreter per test: the package keeps its JS-side state in
+// globals (globalThis.Module, proxy tables, a FinalizationRegistry). A timer
+// or finaliser of a discarded interpreter then calls into the next one with
+// stale references ("memory access out of bounds", random hangs). Within the
+// single interpreter, tests must not leave tasks scheduled (sleeping or
+// runnable) when main() returns: the harness prints a marker line then.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -23,6 +28,7 @@ interface MicroPython {
     mkdirTree(path: string): void;
     writeFile(path: string, data: string | Uint8Array): void;
   };
+  runPython(code: string): unknown;
   runPythonAsync(code: string): Promise<unknown>;
 }
 
@@ -34,24 +40,8 @@ type LoadMicroPython = (options: {
   heapsize?: number;
 }) => Promise<MicroPython>;
 
-let loader: LoadMicroPython | undefined;
-
-async function getLoader(): Promise<LoadMicroPython> {
-  if (!loader) {
-    // The package ships no type declarations.
-    const mod = (await import("@micropython/micropython-webassembly-pyscript" as string)) as {
-      loadMicroPython: LoadMicroPython;
-    };
-    loader = mod.loadMicroPython;
-  }
-  return loader;
-}
-
-/** Names every test body can use without importing them. */
+/** Prepended to every test body. */
 export const PRELUDE = [
-  "import sys",
-  "if '/lib' not in sys.path:",
-  "    sys.path.append('/lib')",
   "import asyncio",
   "from sync import Lock, Event, Semaphore, BoundedSemaphore, Barrier, BrokenBarrierError, Queue, QueueEmpty, QueueFull, Condition",
   "",
@@ -60,62 +50,104 @@ export const PRELUDE = [
   "    for _ in range(n):",
   "        await asyncio.sleep(0)",
   "",
+  "",
+].join("\n");
+
+// Runs after main(): lets tasks that just finished (or failed: "Task exception
+// wasn't retrieved") take their last steps, then flags tasks still on the run
+// queue. Uses asyncio internals of the WASM port (asyncio/core.py).
+const EPILOGUE = [
+  "async def _harness_settle():",
+  "    for _ in range(3):",
+  "        await asyncio.sleep(0)",
+  "await asyncio.create_task(_harness_settle())",
+  "if asyncio.core._task_queue.peek():",
+  "    print('harness: tasks still scheduled after main()')",
+  "",
 ].join("\n");
 
 export interface RunOptions {
   /** Fail if main() has not finished after this long (default 5000 ms). */
   timeoutMs?: number;
-  /** Skip the prelude (sys.path, imports, spin()). */
-  bare?: boolean;
 }
 
-/** Boots a fresh interpreter with firmware/sync installed at /lib/sync. */
-export async function bootMicroPython(onOutput: (bytes: Uint8Array) => void): Promise<MicroPython> {
-  const load = await getLoader();
-  const sink = (chunk: Uint8Array | string): void => {
-    onOutput(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
-  };
-  const mp = await load({ stdout: sink, stderr: sink, linebuffer: false, pystack: 16384, heapsize: 4 * 1024 * 1024 });
-  mp.FS.mkdirTree("/lib/sync");
-  for (const name of readdirSync(FIRMWARE_SYNC_DIR)) {
-    if (name.endsWith(".py")) {
-      mp.FS.writeFile(`/lib/sync/${name}`, readFileSync(join(FIRMWARE_SYNC_DIR, name), "utf8"));
+export class MicroPythonSandbox {
+  private bytes: number[] = [];
+  private cases = 0;
+
+  private constructor(private readonly mp: MicroPython) {}
+
+  /** Boots an interpreter with firmware/sync installed at /lib/sync. */
+  static async boot(): Promise<MicroPythonSandbox> {
+    // The package ships no type declarations.
+    const { loadMicroPython } = (await import("@micropython/micropython-webassembly-pyscript" as string)) as {
+      loadMicroPython: LoadMicroPython;
+    };
+    let sandbox: MicroPythonSandbox | undefined;
+    const sink = (chunk: Uint8Array | string): void => {
+      const data = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
+      for (const b of data) sandbox?.bytes.push(b);
+    };
+    const mp = await loadMicroPython({ stdout: sink, stderr: sink, linebuffer: false, pystack: 16384, heapsize: 4 * 1024 * 1024 });
+    sandbox = new MicroPythonSandbox(mp);
+    mp.FS.mkdirTree("/lib/sync");
+    mp.FS.mkdirTree("/tests");
+    for (const name of readdirSync(FIRMWARE_SYNC_DIR)) {
+      if (name.endsWith(".py")) {
+        mp.FS.writeFile(`/lib/sync/${name}`, readFileSync(join(FIRMWARE_SYNC_DIR, name), "utf8"));
+      }
     }
+    mp.runPython("import sys\nfor p in ('/lib', '/tests'):\n    if p not in sys.path:\n        sys.path.append(p)\n");
+    return sandbox;
   }
-  return mp;
+
+  /**
+   * Runs `body` (which must define `async def main()`) as
+   * `await asyncio.create_task(main())` and returns the printed trace.
+   * Rejects, with the trace so far, if Python raises or main() does not finish.
+   */
+  async run(body: string, options: RunOptions = {}): Promise<string> {
+    const mod = `case_${++this.cases}`;
+    this.mp.FS.writeFile(`/tests/${mod}.py`, PRELUDE + dedent(body));
+    this.bytes = [];
+    const trace = (): string => new TextDecoder().decode(new Uint8Array(this.bytes));
+    const code = `import asyncio, ${mod}\n_harness_task = asyncio.create_task(${mod}.main())\nawait _harness_task\n${EPILOGUE}`;
+    const timeoutMs = options.timeoutMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const sofar = trace();
+        // Unblock the interpreter for the next test of this file.
+        try {
+          this.mp.runPython("_harness_task.cancel()");
+        } catch {
+          // Nothing more can be done; the test fails anyway.
+        }
+        reject(new Error(`main() did not finish within ${timeoutMs} ms; output so far:\n${sofar}`));
+      }, timeoutMs);
+    });
+    const running = this.mp.runPythonAsync(code);
+    try {
+      await Promise.race([running, timeout]);
+    } catch (e) {
+      if (e instanceof Error && e.name === "PythonError") {
+        throw new Error(`Python raised:\n${e.message}\n--- output so far ---\n${trace()}`);
+      }
+      running.catch(() => {}); // Rejects with CancelledError once the cancel lands.
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+    return trace();
+  }
 }
 
-/**
- * Runs `body` (which must define `async def main()`) in a fresh interpreter as
- * `await asyncio.create_task(main())` and returns the printed trace.
- * Rejects, with the trace so far, if Python raises or main() does not finish.
- */
-export async function runPy(body: string, options: RunOptions = {}): Promise<string> {
-  const bytes: number[] = [];
-  const mp = await bootMicroPython((chunk) => {
-    for (const b of chunk) bytes.push(b);
-  });
-  const trace = (): string => new TextDecoder().decode(new Uint8Array(bytes));
-  const code = `${options.bare ? "" : PRELUDE}\n${dedent(body)}\nawait asyncio.create_task(main())\n`;
-  const timeoutMs = options.timeoutMs ?? 5000;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`main() did not finish within ${timeoutMs} ms; output so far:\n${trace()}`)),
-      timeoutMs,
-    );
-  });
-  try {
-    await Promise.race([mp.runPythonAsync(code), timeout]);
-  } catch (e) {
-    if (e instanceof Error && e.name === "PythonError") {
-      throw new Error(`Python raised:\n${e.message}\n--- output so far ---\n${trace()}`);
-    }
-    throw e;
-  } finally {
-    clearTimeout(timer);
-  }
-  return trace();
+let shared: Promise<MicroPythonSandbox> | undefined;
+
+/** Runs a test body in this test file's interpreter (booted on first use). */
+export async function runPy(body: string, options?: RunOptions): Promise<string> {
+  shared ??= MicroPythonSandbox.boot();
+  return (await shared).run(body, options);
 }
 
 /** Removes the common indentation of a template-literal Python snippet. */
