@@ -78,7 +78,8 @@ export class Board {
 
   private receive(chunk: Uint8Array) {
     if (!this.current) {
-      this.backlog.push(chunk);
+      if (this.tap) this.tap(chunk);
+      else this.backlog.push(chunk);
       return;
     }
     let actions: Action[];
@@ -245,12 +246,14 @@ export class Board {
     return this.write(data);
   }
 
-  /** Bytes that arrive outside any operation (friendly REPL output). */
-  takeBacklog(): Uint8Array[] {
-    const b = this.backlog;
+  /** Interactive passthrough: bytes that arrive outside any operation go to `tap`. */
+  passthrough(tap: ((data: Uint8Array) => void) | undefined) {
+    this.tap = tap;
+    if (!tap) return;
+    for (const b of this.backlog) tap(b);
     this.backlog = [];
-    return b;
   }
+  private tap: ((data: Uint8Array) => void) | undefined;
 
   async close(): Promise<void> {
     await this.chain.catch(() => {});

@@ -1,1 +1,57 @@
-export {};
+// Entry point: global options, one module per command, and the single place
+// where errors become messages and exit codes.
+import { Command, CommanderError } from "commander";
+import chalk from "chalk";
+import { defaults, renderError } from "./context.js";
+import { EXIT, UserError } from "../errors.js";
+import { registerList } from "./list.js";
+import { registerConnect } from "./connect.js";
+import { registerExec } from "./exec.js";
+import { registerRun } from "./run.js";
+import { registerRepl } from "./repl.js";
+import { registerReset } from "./reset.js";
+import { registerSim } from "./sim.js";
+
+export function buildProgram(): Command {
+  const program = new Command("synccli")
+    .description("Push MicroPython asyncio synchronisation demos to a board over its raw REPL, or to a virtual board (--sim)")
+    .version("0.1.0")
+    .option("-p, --port <path>", "serial port of the board", defaults.port)
+    .option("-b, --baud <rate>", "baud rate", (v) => positive(v, "--baud"), defaults.baud)
+    .option("-t, --timeout <seconds>", "silence allowed while waiting for a protocol reply", (v) => positive(v, "--timeout"), defaults.timeout)
+    .option("--sim", "use the virtual board instead of a serial port")
+    .option("--sim-options <list>", "virtual board options, implies --sim (e.g. baud=115200,drop=0.01,silent; see README)")
+    .option("--reset", "hard-reset the board through DTR/RTS when opening (ESP auto-reset)")
+    .option("--json", "machine-readable output")
+    .option("--no-color", "plain output")
+    .showHelpAfterError("(run `synccli --help` for usage)")
+    .exitOverride();
+  program.hook("preAction", (cmd) => {
+    if (cmd.opts().color === false) chalk.level = 0;
+  });
+  for (const register of [registerList, registerConnect, registerExec, registerRun, registerRepl, registerReset, registerSim]) register(program);
+  return program;
+}
+
+function positive(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError(`${name} must be a positive number, got "${v}"`, `e.g. ${name} 115200`, EXIT.usage);
+  return n;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  let code: number = EXIT.ok;
+  try {
+    await program.parseAsync(argv);
+    code = process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      code = err.exitCode === 0 ? 0 : EXIT.usage;
+    } else code = renderError(err);
+  }
+  // Let buffered output reach a pipe before leaving.
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  process.exit(code);
+}

@@ -157,10 +157,7 @@ export class Waiter<T> {
   }
 
   reject(reason: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.detach();
-    this.rej(reason);
+    this.settled = true; this.rej(reason);
   }
 }
 

@@ -18,12 +18,18 @@ function canceled(): CanceledError {
   return e;
 }
 
+/** Whatever sits at the host end of the cable: a SerialPort binding, or a pty relay. */
+export interface HostEnd {
+  deliver(data: Uint8Array): void;
+  disconnect(): void;
+}
+
 /** One board on one simulated cable; the board persists while ports come and go. */
 export class SimTarget {
   readonly board: VirtualBoard;
   readonly link: SerialLink;
   private started: Promise<void> | undefined;
-  private port: SimPort | undefined;
+  private port: HostEnd | undefined;
   private resetHeld = false;
 
   constructor(readonly options: SimOptions = {}) {
@@ -40,7 +46,7 @@ export class SimTarget {
     return this.started;
   }
 
-  async attach(port: SimPort) {
+  async attach(port: HostEnd) {
     await this.start();
     if (this.link.disconnected) {
       const e: CanceledError = new Error("Error: No such file or directory, cannot open sim");
@@ -50,7 +56,7 @@ export class SimTarget {
     this.board.hostOpened();
   }
 
-  detach(port: SimPort) {
+  detach(port: HostEnd) {
     if (this.port === port) this.port = undefined;
   }
 

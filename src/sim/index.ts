@@ -27,13 +27,13 @@ function num(v: string | undefined, name: string): number {
 }
 
 function badSpec(detail: string) {
-  return new UserError(`bad --sim options: ${detail}`, `known options: ${Object.keys(FLAGS).join(", ")} (e.g. --sim baud=115200,drop=0.01)`, EXIT.usage);
+  return new UserError(`bad --sim options: ${detail}`, `known options: ${Object.keys(FLAGS).join(", ")} (e.g. --sim-options baud=115200,drop=0.01)`, EXIT.usage);
 }
 
-/** Parses "baud=115200,silent,..." (also accepts `true` for plain --sim). */
-export function parseSimSpec(spec: string | boolean | undefined): SimOptions {
+/** Parses "baud=115200,silent,...". */
+export function parseSimSpec(spec: string | undefined): SimOptions {
   const o: SimOptions = {};
-  if (typeof spec !== "string") return o;
+  if (!spec) return o;
   for (const part of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
     const [k, v] = part.split("=", 2);
     const f = FLAGS[k];

@@ -15,6 +15,7 @@ export type FromInterpreter =
   | { t: "ready" }
   | { t: "out"; data: Uint8Array }
   | { t: "done"; stderr: string; files: FileSnapshot }
+  | { t: "char-done" }
   | { t: "friendly-exit" }
   | { t: "reset-done" };
 
@@ -86,14 +87,15 @@ sys.modules['__sim'] = _SimRuns
 `;
 
 const MACHINE_PY = `
-_UID = bytes.fromhex('${"%UID%"}')
-def unique_id():
-    return _UID
-def freq(*a):
-    return 240000000
-def reset():
-    raise SystemExit
-soft_reset = reset
+class _Machine:
+    _uid = bytes.fromhex('%UID%')
+    @staticmethod
+    def unique_id():
+        return _Machine._uid
+    @staticmethod
+    def freq(*a):
+        return 240000000
+sys.modules['machine'] = _Machine
 `;
 
 let mp: MicroPython;
@@ -148,9 +150,7 @@ async function boot(files: FileSnapshot) {
     if (path.endsWith("/")) mp.FS.mkdirTree(path.slice(0, -1));
     else mp.FS.writeFile(path, content);
   }
-  mp.FS.mkdirTree("/.frozen");
-  mp.FS.writeFile("/.frozen/machine.py", MACHINE_PY.replace("%UID%", data.uniqueId));
-  mp.runPython(PRELUDE);
+  mp.runPython(PRELUDE + MACHINE_PY.replace("%UID%", data.uniqueId));
   mp.replInit();
   muted = false;
 }
@@ -197,8 +197,12 @@ port.on("message", async (msg: ToInterpreter) => {
       }
       return;
     case "char":
-      if (mp.replProcessChar(msg.byte) !== 0) port.postMessage({ t: "friendly-exit" } satisfies FromInterpreter);
-      flush();
+      try {
+        if (mp.replProcessChar(msg.byte) !== 0) port.postMessage({ t: "friendly-exit" } satisfies FromInterpreter);
+      } finally {
+        flush();
+        port.postMessage({ t: "char-done" } satisfies FromInterpreter);
+      }
       return;
     case "soft-reset": {
       const files = snapshot();

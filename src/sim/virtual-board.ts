@@ -92,7 +92,22 @@ export class VirtualBoard {
   /** Bytes received from the host. */
   receive(data: Uint8Array) {
     if (this.opts.silent) return;
-    for (const action of this.device.receive(data)) this.act(action);
+    for (const action of this.device.receive(data)) this.enqueue(action);
+  }
+
+  // The friendly REPL answers from the worker, asynchronously; what the board
+  // says next (say, the raw banner after Ctrl-A) must not overtake it.
+  private sequence: Promise<void> = Promise.resolve();
+  private charDone: () => void = () => {};
+
+  private enqueue(action: DeviceAction) {
+    this.sequence = this.sequence.then(() => {
+      if (action.type !== "friendly-char") return this.act(action);
+      return new Promise<void>((resolve) => {
+        this.charDone = resolve;
+        this.post({ t: "char", byte: action.byte });
+      });
+    });
   }
 
   private act(a: DeviceAction) {
@@ -106,7 +121,7 @@ export class VirtualBoard {
       case "soft-reset":
         return void this.softReset(true);
       case "friendly-char":
-        return this.post({ t: "char", byte: a.byte });
+        return this.enqueue(a);
       case "stdin":
         return; // scripts here do not read stdin
     }
@@ -167,6 +182,8 @@ export class VirtualBoard {
             this.files = msg.files;
             for (const a of this.device.finishRun(msg.stderr)) this.act(a);
             return;
+          case "char-done":
+            return this.charDone();
           case "friendly-exit":
             return void this.softReset(false);
           case "reset-done":

@@ -1,0 +1,36 @@
+// Where scripts come from: a path the user gives, or a demo shipped in
+// firmware/demos/ under a friendly name (`lock-demo` -> lock_demo.py).
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { UserError, EXIT } from "../errors.js";
+
+/** The firmware/ folder of this package (same relative place from src/ and dist/). */
+export const FIRMWARE_DIR = fileURLToPath(new URL("../../firmware/", import.meta.url));
+export const DEMOS_DIR = join(FIRMWARE_DIR, "demos");
+export const LIBRARY_DIR = join(FIRMWARE_DIR, "sync");
+
+export function demoNames(): string[] {
+  if (!existsSync(DEMOS_DIR)) return [];
+  return readdirSync(DEMOS_DIR)
+    .filter((f) => f.endsWith(".py"))
+    .map((f) => f.slice(0, -3).replace(/_/g, "-"))
+    .sort();
+}
+
+export function demoPath(name: string): string | undefined {
+  const file = join(DEMOS_DIR, name.replace(/\.py$/, "").replace(/-/g, "_") + ".py");
+  return existsSync(file) ? file : undefined;
+}
+
+export function resolveScript(arg: string): string {
+  if (existsSync(arg) && statSync(arg).isFile()) return arg;
+  const demo = demoPath(arg);
+  if (demo) return demo;
+  const known = demoNames();
+  throw new UserError(
+    `no such file or demo: ${arg}`,
+    known.length ? `demos: ${known.join(", ")}; or give a path to a .py file` : "give a path to a .py file",
+    EXIT.usage,
+  );
+}

@@ -1,0 +1,42 @@
+import type { Command } from "commander";
+import chalk from "chalk";
+import { globals, openSession } from "./context.js";
+
+const CTRL_RBRACKET = 0x1d;
+
+export function registerRepl(program: Command) {
+  program
+    .command("repl")
+    .description("interactive MicroPython REPL on the board (Ctrl-] to leave)")
+    .action(async (_opts, cmd: Command) => {
+      const g = globals(cmd);
+      const session = await openSession(g);
+      const { board } = session;
+      const tty = process.stdin.isTTY === true;
+      // In a raw terminal a bare LF does not return the carriage.
+      const render = (d: Uint8Array) => {
+        const s = Buffer.from(d).toString("latin1");
+        process.stdout.write(Buffer.from(tty ? s.replace(/(?<!\r)\n/g, "\r\n") : s, "latin1"));
+      };
+      process.stderr.write(chalk.dim("Connected; Ctrl-] leaves, Ctrl-D soft-resets the board.\n"));
+      board.passthrough(render);
+      await new Promise<void>((resolve) => {
+        if (tty) process.stdin.setRawMode(true);
+        process.stdin.on("data", (data: Buffer) => {
+          const stop = data.indexOf(CTRL_RBRACKET);
+          const forward = stop >= 0 ? data.subarray(0, stop) : data;
+          if (forward.length) void board.send(forward);
+          if (stop >= 0) resolve();
+        });
+        // Piped input: give the board a moment to answer the last line.
+        process.stdin.on("end", () => setTimeout(resolve, 500));
+        // Show the prompt: a carriage return at the friendly REPL, or leave raw mode.
+        void board.send(Uint8Array.of(0x0d, 0x02));
+      });
+      if (tty) process.stdin.setRawMode(false);
+      process.stdin.pause();
+      board.passthrough(undefined);
+      process.stdout.write("\n");
+      await session.close();
+    });
+}
