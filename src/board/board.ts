@@ -39,6 +39,8 @@ export interface ExecResult {
   ok: boolean;
   interrupted: boolean;
   mode: "raw-paste" | "raw";
+  /** The board stopped the raw-paste transfer before the code was complete. */
+  pasteAborted: boolean;
 }
 
 /** How long a board may take to stop after Ctrl-C before we try again. */
@@ -189,7 +191,8 @@ export class Board {
       const result = await this.run(op, "running code", hooks);
       if (result.mode) this.rawPasteWorks = result.mode === "raw-paste";
       const stderr = new TextDecoder().decode(result.stderr ?? new Uint8Array(0));
-      return { stderr, ok: stderr.length === 0, interrupted, mode: result.mode ?? "raw" };
+      const pasteAborted = result.pasteAborted === true;
+      return { stderr, ok: stderr.length === 0 && !pasteAborted, interrupted, mode: result.mode ?? "raw", pasteAborted };
     } finally {
       clearTimeout(retry);
       hooks.signal?.removeEventListener("abort", onAbort);
@@ -255,8 +258,11 @@ export class Board {
   }
   private tap: ((data: Uint8Array) => void) | undefined;
 
+  /** Leaves the board in its friendly REPL (as a person at a terminal expects) and closes. */
   async close(): Promise<void> {
     await this.chain.catch(() => {});
+    if (!this.port.isOpen) return; // unplugged: nothing left to flush
+    if (this.inRaw && !this.lost && !this.current) await this.exitRaw().catch(() => {});
     await new Promise<void>((resolve) => this.port.drain(() => resolve()));
     await closePort(this.port);
   }

@@ -6,7 +6,7 @@ import { Board, type ExecResult } from "../board/board.js";
 import { DEFAULT_BAUD, DEFAULT_PORT } from "../transport/port.js";
 import { createSim, parseSimSpec } from "../sim/index.js";
 import type { SimTarget } from "../sim/binding.js";
-import { EXIT, UserError } from "../errors.js";
+import { EXIT, UserError, pasteAborted } from "../errors.js";
 
 export interface GlobalOptions {
   port: string;
@@ -26,25 +26,45 @@ export function globals(cmd: Command): GlobalOptions {
 export interface Session {
   board: Board;
   target?: SimTarget;
+  /** Aborted by Ctrl-C on the host. */
+  signal: AbortSignal;
+  /** True while a script runs: Ctrl-C then goes to the board instead of ending synccli. */
+  executing: boolean;
   close(): Promise<void>;
 }
 
 export async function openSession(g: GlobalOptions): Promise<Session> {
   const timeoutMs = Math.round(g.timeout * 1000);
-  if (g.sim || g.simOptions) {
-    const sim = createSim({ baud: g.baud, ...parseSimSpec(g.simOptions) });
-    const board = await Board.open({ path: sim.path, baudRate: g.baud, timeoutMs, binding: sim.binding, reset: g.reset });
-    return {
-      board,
-      target: sim.target,
-      async close() {
-        await board.close();
-        await sim.target.close();
-      },
-    };
+  const sim = g.sim || g.simOptions ? createSim({ baud: g.baud, ...parseSimSpec(g.simOptions) }) : undefined;
+  const ac = new AbortController();
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    process.off("SIGINT", onSigint);
+    await board?.close();
+    await sim?.target.close();
+  };
+  const onSigint = () => {
+    if (ac.signal.aborted) process.exit(EXIT.interrupted); // second Ctrl-C: stop waiting
+    ac.abort();
+    if (session?.executing) return;
+    process.stderr.write(chalk.yellow("\ninterrupted\n"));
+    void close().finally(() => process.exit(EXIT.interrupted));
+  };
+  process.on("SIGINT", onSigint);
+  let board: Board | undefined;
+  let session: Session | undefined;
+  try {
+    board = sim
+      ? await Board.open({ path: sim.path, baudRate: g.baud, timeoutMs, binding: sim.binding, reset: g.reset })
+      : await Board.open({ path: g.port, baudRate: g.baud, timeoutMs, reset: g.reset });
+  } catch (err) {
+    await close();
+    throw err;
   }
-  const board = await Board.open({ path: g.port, baudRate: g.baud, timeoutMs, reset: g.reset });
-  return { board, close: () => board.close() };
+  session = { board, target: sim?.target, signal: ac.signal, executing: false, close };
+  return session;
 }
 
 export const defaults = { port: DEFAULT_PORT, baud: DEFAULT_BAUD, timeout: 10 };
@@ -85,29 +105,35 @@ export async function runStreaming(
   opts: { source?: string; name: string; json?: boolean },
 ): Promise<number> {
   const { board } = session;
-  const ac = new AbortController();
-  let sigints = 0;
-  const onSigint = () => {
-    if (++sigints > 1) process.exit(EXIT.interrupted); // second Ctrl-C: give up waiting
+  const onAbort = () => {
     if (!opts.json) process.stderr.write(chalk.yellow("\n^C: stopping the board...\n"));
-    ac.abort();
   };
-  process.on("SIGINT", onSigint);
+  session.signal.addEventListener("abort", onAbort, { once: true });
   const toText = crlfToLf();
   let stdout = "";
+  let lineOpen = false;
   let result: ExecResult;
+  session.executing = true;
   try {
     result = await board.exec(code, {
-      signal: ac.signal,
+      signal: session.signal,
       onStdout: (d) => {
         const s = toText(d);
+        if (s) lineOpen = !s.endsWith("\n");
         if (opts.json) stdout += s;
         else process.stdout.write(s);
       },
     });
+  } catch (err) {
+    // Keep what arrived, then end its line so the error stands on its own.
+    if (opts.json) process.stdout.write(JSON.stringify({ ok: false, stdout }) + "\n");
+    else if (lineOpen) process.stdout.write("\n");
+    throw err;
   } finally {
-    process.off("SIGINT", onSigint);
+    session.executing = false;
+    session.signal.removeEventListener("abort", onAbort);
   }
+  if (result.pasteAborted) throw pasteAborted(result.stderr.trim().split(/\r?\n/).pop() ?? "");
   // The traceback is rendered once complete, annotated with the user's lines.
   const stderr = annotateTraceback(result.stderr, opts.source, opts.name);
   if (result.interrupted) {
@@ -116,7 +142,7 @@ export async function runStreaming(
   }
   const code_ = result.interrupted ? EXIT.interrupted : result.ok ? EXIT.ok : EXIT.boardError;
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ ok: result.ok, interrupted: result.interrupted, stdout, stderr, exitCode: code_ }) + "\n");
+    process.stdout.write(JSON.stringify({ ok: result.ok, interrupted: result.interrupted, mode: result.mode, stdout, stderr, exitCode: code_ }) + "\n");
   } else if (!result.ok && !result.interrupted) {
     process.stderr.write(chalk.red(stderr.endsWith("\n") ? stderr : stderr + "\n"));
   } else if (result.interrupted) {

@@ -41,6 +41,12 @@ function positive(v: string, name: string): number {
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
+  // If the event loop drains before a command settles, something waited on a
+  // promise nobody will resolve: never report that as success.
+  process.once("beforeExit", () => {
+    process.stderr.write("synccli: internal error: command ended without finishing\n");
+    process.exit(70);
+  });
   let code: number = EXIT.ok;
   try {
     await program.parseAsync(argv);
