@@ -1,0 +1,124 @@
+// The fault matrix: every way a user's setup can go wrong ends with its own
+// one-line message, hint and exit code, promptly, with no stack trace.
+import { describe, expect, it } from "vitest";
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli, startCli } from "../helpers/cli.js";
+import { classifyOpenError } from "../../src/transport/port.js";
+import { EXIT } from "../../src/errors.js";
+
+const dir = mkdtempSync(join(tmpdir(), "synccli-faults-"));
+function script(name: string, body: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, body);
+  return p;
+}
+
+function expectUserError(r: { stderr: string }, message: RegExp, hint: RegExp) {
+  const lines = r.stderr.trim().split("\n");
+  expect(lines.at(-2)).toMatch(message);
+  expect(lines.at(-1)).toMatch(/^hint: /);
+  expect(lines.at(-1)).toMatch(hint);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+}
+
+describe("fault matrix", () => {
+  it("port does not exist: exit 3, suggests list and --sim", async () => {
+    const r = await runCli(["--port", "/dev/ttyDOESNOTEXIST", "connect"]);
+    expect(r.code).toBe(EXIT.portNotFound);
+    expectUserError(r, /^synccli: serial port \/dev\/ttyDOESNOTEXIST does not exist$/, /synccli list.*--sim/);
+  });
+
+  it("permission denied and busy are told apart from the binding's errors", () => {
+    // Tests run as root, where the kernel never refuses; these are the exact
+    // messages @serialport/bindings-cpp produces.
+    const denied = classifyOpenError("/dev/ttyUSB0", new Error("Error: Permission denied, cannot open /dev/ttyUSB0"));
+    expect(denied.exitCode).toBe(EXIT.permissionDenied);
+    expect(denied.hint).toMatch(/dialout/);
+    const busy = classifyOpenError("/dev/ttyUSB0", new Error("Error Resource temporarily unavailable Cannot lock port"));
+    expect(busy.exitCode).toBe(EXIT.portBusy);
+    const missing = classifyOpenError("/dev/ttyUSB0", new Error("Error: No such file or directory, cannot open /dev/ttyUSB0"));
+    expect(missing.exitCode).toBe(EXIT.portNotFound);
+  });
+
+  it("board silent: exit 6 after the timeout, not a hang", async () => {
+    const r = await runCli(["--sim-options", "silent", "--timeout", "0.5", "exec", "print(1)"]);
+    expect(r.code).toBe(EXIT.noAnswer);
+    expectUserError(r, /no answer from the board within 0.5 s while entering the raw REPL/, /--baud/);
+  });
+
+  it("disconnect mid-output: everything before it is printed, then exit 7", async () => {
+    const p = script("lines.py", "for i in range(200):\n    print('line', i)\n");
+    const r = await runCli(["--sim-options", "disconnect-after=600", "run", p]);
+    expect(r.code).toBe(EXIT.disconnected);
+    expectUserError(r, /board disconnected/, /USB cable/);
+    const lines = r.stdout.split("\n").filter((l) => l.startsWith("line"));
+    expect(lines.length).toBeGreaterThan(5);
+    // In order, none missing, up to the cut (the last may be partial).
+    lines.slice(0, -1).forEach((l, i) => expect(l).toBe(`line ${i}`));
+  });
+
+  it("garbage bytes before the prompt are skipped", async () => {
+    const r = await runCli(["--sim-options", "garbage=300", "exec", "print('clean')"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("clean\n");
+  });
+
+  it("raw-paste unsupported (R\\x00): the plain raw fallback is used", async () => {
+    const r = await runCli(["--sim-options", "no-raw-paste", "--json", "exec", "print('x' * 600)"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ ok: true, mode: "raw", stdout: "x".repeat(600) + "\n" });
+  });
+
+  it("firmware older than raw-paste: the fallback is used", async () => {
+    const r = await runCli(["--sim-options", "legacy-firmware", "--json", "exec", "print(6 * 7)"]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, mode: "raw", stdout: "42\n" });
+  });
+
+  it("device abort during raw-paste: exit 8 with a clear message", async () => {
+    const p = script("long.py", "x = 1\n".repeat(100) + "print('never')\n");
+    const r = await runCli(["--sim-options", "abort-paste-after=50", "run", p]);
+    expect(r.code).toBe(EXIT.protocol);
+    expect(r.stdout).not.toContain("never");
+    expectUserError(r, /the board aborted the transfer of the code/, /synccli reset/);
+  });
+
+  it("a traceback exits 1 and points at the user's line", async () => {
+    const p = script("boom.py", "x = 1\ny = 0\nprint(x / y)\n");
+    const r = await runCli(["--sim", "run", p]);
+    expect(r.code).toBe(EXIT.boardError);
+    expect(r.stderr).toContain('File "<stdin>", line 3, in <module>\n    boom.py:3: print(x / y)\nZeroDivisionError: divide by zero');
+  });
+
+  it("unknown demo name lists the known demos", async () => {
+    const r = await runCli(["--sim", "run", "no-such-demo"]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(/no such file or demo: no-such-demo/);
+  });
+
+  it("bad option values are usage errors (exit 2)", async () => {
+    expect((await runCli(["--baud", "fast", "connect"])).code).toBe(EXIT.usage);
+    expect((await runCli(["--sim-options", "warp=9", "connect"])).code).toBe(EXIT.usage);
+  });
+
+  for (const [name, code] of [
+    ["while True: pass (never yields)", "while True:\n    pass\n"],
+    ["a loop that prints", "import time\ni = 0\nwhile True:\n    print('tick', i)\n    i += 1\n    time.sleep(0.05)\n"],
+    [
+      "an asyncio task",
+      "import asyncio\nasync def main():\n    while True:\n        print('tick')\n        await asyncio.sleep(0.05)\nasyncio.run(main())\n",
+    ],
+  ] as const) {
+    it(`Ctrl-C stops ${name}: exit 130, board back at its REPL`, async () => {
+      const p = script(`loop${name.length}.py`, `print('started')\n${code}`);
+      const run = startCli(["--sim", "run", p]);
+      await run.waitFor("started");
+      run.child.kill("SIGINT");
+      const r = await run.done;
+      expect(r.code).toBe(EXIT.interrupted);
+      expect(r.stderr).toMatch(/interrupted; the board is back at its REPL/);
+    });
+  }
+});
