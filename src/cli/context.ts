@@ -2,9 +2,10 @@
 // or virtual), rendering output, and turning Ctrl-C into a board interrupt.
 import chalk from "chalk";
 import type { Command } from "commander";
-import { Board, type ExecResult } from "../board/board.js";
-import { DEFAULT_BAUD, DEFAULT_PORT } from "../transport/port.js";
-import { createSim, parseSimSpec } from "../sim/index.js";
+// Heavy modules (native serial binding, the virtual board) load on first use,
+// so `synccli --help` starts fast.
+import type { Board, ExecResult } from "../board/board.js";
+import { DEFAULT_BAUD, DEFAULT_PORT } from "../transport/defaults.js";
 import type { SimTarget } from "../sim/binding.js";
 import { EXIT, UserError, pasteAborted } from "../errors.js";
 
@@ -35,6 +36,8 @@ export interface Session {
 
 export async function openSession(g: GlobalOptions): Promise<Session> {
   const timeoutMs = Math.round(g.timeout * 1000);
+  const { Board } = await import("../board/board.js");
+  const { createSim, parseSimSpec } = await import("../sim/index.js");
   const sim = g.sim || g.simOptions ? createSim({ baud: g.baud, ...parseSimSpec(g.simOptions) }) : undefined;
   const ac = new AbortController();
   let closed = false;

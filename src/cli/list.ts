@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import chalk from "chalk";
-import { listPorts } from "../transport/list.js";
 import { globals } from "./context.js";
 
 export function registerList(program: Command) {
@@ -9,6 +8,7 @@ export function registerList(program: Command) {
     .description("list serial ports; ESP-typical USB bridges are marked")
     .action(async (_opts, cmd: Command) => {
       const g = globals(cmd);
+      const { listPorts } = await import("../transport/list.js");
       const ports = await listPorts();
       if (g.json) {
         process.stdout.write(JSON.stringify(ports) + "\n");

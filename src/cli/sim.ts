@@ -1,8 +1,6 @@
 import type { Command } from "commander";
 import chalk from "chalk";
 import { globals } from "./context.js";
-import { createSim, parseSimSpec } from "../sim/index.js";
-import { servePty } from "../sim/pty.js";
 
 export function registerSim(program: Command) {
   program
@@ -10,6 +8,8 @@ export function registerSim(program: Command) {
     .description("serve the virtual board on a pseudo-terminal until Ctrl-C, for any serial tool")
     .action(async (_opts, cmd: Command) => {
       const g = globals(cmd);
+      const { createSim, parseSimSpec } = await import("../sim/index.js");
+      const { servePty } = await import("../sim/pty.js");
       const { target } = createSim(parseSimSpec(g.simOptions));
       const server = await servePty(target);
       if (g.json) process.stdout.write(JSON.stringify({ path: server.path }) + "\n");

@@ -5,8 +5,7 @@ import { autoDetect } from "@serialport/bindings-cpp";
 import type { BindingInterface } from "./binding-types.js";
 import { UserError, portBusy, permissionDenied, portNotFound } from "../errors.js";
 
-export const DEFAULT_PORT = "/dev/ttyUSB0";
-export const DEFAULT_BAUD = 115200;
+export { DEFAULT_BAUD, DEFAULT_PORT } from "./defaults.js";
 
 export interface OpenPortOptions {
   path: string;
