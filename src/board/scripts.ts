@@ -34,3 +34,8 @@ export function resolveScript(arg: string): string {
     EXIT.usage,
   );
 }
+
+/** Does this script import the sync library (`import sync`, `from sync import ...`)? */
+export function usesLibrary(source: string): boolean {
+  return /^\s*(?:from\s+sync(?:\.\w+)?\s+import\b|import\s+sync\b)/m.test(source);
+}

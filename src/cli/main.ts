@@ -11,6 +11,7 @@ import { registerRun } from "./run.js";
 import { registerRepl } from "./repl.js";
 import { registerReset } from "./reset.js";
 import { registerSim } from "./sim.js";
+import { registerInstall } from "./install.js";
 
 export function buildProgram(): Command {
   const program = new Command("synccli")
@@ -29,7 +30,7 @@ export function buildProgram(): Command {
   program.hook("preAction", (cmd) => {
     if (cmd.opts().color === false) chalk.level = 0;
   });
-  for (const register of [registerList, registerConnect, registerExec, registerRun, registerRepl, registerReset, registerSim]) register(program);
+  for (const register of [registerList, registerConnect, registerExec, registerRun, registerRepl, registerReset, registerInstall, registerSim]) register(program);
   return program;
 }
 

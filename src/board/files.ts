@@ -1,0 +1,114 @@
+// File operations expressed as Python run on the board through exec: no
+// extra protocol, so they work on any MicroPython with a filesystem.
+import { createHash } from "node:crypto";
+import { Board, BoardError } from "./board.js";
+import { EXIT, UserError } from "../errors.js";
+
+/** Payload bytes per exec: small enough for a board's heap to compile comfortably. */
+export const CHUNK = 4096;
+
+/**
+ * Encodes bytes as the body of a Python `b'''...'''` literal. Source files are
+ * almost all printable ASCII, which passes through as itself; only quotes,
+ * backslashes, CR and non-printables are escaped (unlike repr, which escapes
+ * every newline), so the wire carries little more than the file.
+ */
+export function pyBytesLiteral(data: Uint8Array): string {
+  let out = "";
+  for (const b of data) {
+    if (b === 0x5c) out += "\\\\";
+    else if (b === 0x27) out += "\\'";
+    else if (b === 0x0a || (b >= 0x20 && b < 0x7f)) out += String.fromCharCode(b);
+    else out += "\\x" + b.toString(16).padStart(2, "0");
+  }
+  return `b'''${out}'''`;
+}
+
+export function sha256(data: Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+const q = (s: string) => JSON.stringify(s); // a JSON string is a valid Python str literal for ASCII paths
+
+function noFilesystem(detail: string) {
+  return new UserError(`the board has no usable filesystem (${detail})`, "this firmware build cannot store files; use a MicroPython build with a filesystem, or run with --no-install", EXIT.noFilesystem);
+}
+
+/** What the board holds at each path: size and SHA-256 (undefined hash when hashlib is missing). */
+export async function statFiles(board: Board, paths: string[]): Promise<Map<string, { size: number; hash?: string } | undefined>> {
+  const code = `import os
+try:
+    import hashlib, binascii
+except ImportError:
+    hashlib = None
+for p in ${"[" + paths.map(q).join(", ") + "]"}:
+    try:
+        n = os.stat(p)[6]
+    except OSError:
+        print('-', p)
+        continue
+    h = '-'
+    if hashlib:
+        d = hashlib.sha256()
+        with open(p, 'rb') as f:
+            while True:
+                b = f.read(512)
+                if not b:
+                    break
+                d.update(b)
+        h = binascii.hexlify(d.digest()).decode()
+    print(n, h, p)
+`;
+  let out: string;
+  try {
+    out = await board.eval(code);
+  } catch (err) {
+    if (err instanceof BoardError && /no module named 'os'|has no attribute 'stat'/.test(err.traceback)) throw noFilesystem(err.message);
+    throw err;
+  }
+  const result = new Map<string, { size: number; hash?: string } | undefined>();
+  for (const line of out.split(/\r?\n/)) {
+    const m = /^(-|\d+) (?:(\S+) )?(.+)$/.exec(line);
+    if (!m) continue;
+    if (m[1] === "-") result.set(m[3], undefined);
+    else result.set(m[3], { size: Number(m[1]), hash: m[2] === "-" ? undefined : m[2] });
+  }
+  return result;
+}
+
+/** mkdir -p, tolerant of existing directories (whatever errno the port reports). */
+export async function makeDirs(board: Board, dir: string): Promise<void> {
+  const parts = dir.split("/").filter(Boolean);
+  const code = `import os
+p = ''
+for d in ${"[" + parts.map(q).join(", ") + "]"}:
+    p += '/' + d
+    try:
+        os.mkdir(p)
+    except OSError:
+        if not (os.stat(p)[0] & 0x4000):
+            raise
+`;
+  try {
+    await board.eval(code);
+  } catch (err) {
+    if (err instanceof BoardError) throw noFilesystem(err.message);
+    throw err;
+  }
+}
+
+/** Writes a file in chunks; `onBytes` reports payload bytes as each chunk lands. */
+export async function writeFile(board: Board, path: string, data: Uint8Array, onBytes?: (n: number) => void): Promise<void> {
+  for (let off = 0; off < data.length || off === 0; off += CHUNK) {
+    const chunk = data.subarray(off, off + CHUNK);
+    const code = `f = open(${q(path)}, ${q(off === 0 ? "wb" : "ab")})\nf.write(${pyBytesLiteral(chunk)})\nf.close()\n`;
+    try {
+      await board.eval(code);
+    } catch (err) {
+      if (err instanceof BoardError) throw new UserError(`writing ${path} on the board failed: ${err.message}`, "the board may be out of flash space; check with `synccli exec \"import os; print(os.statvfs('/'))\"`", EXIT.noFilesystem);
+      throw err;
+    }
+    onBytes?.(chunk.length);
+    if (data.length === 0) break;
+  }
+}

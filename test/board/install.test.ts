@@ -1,0 +1,75 @@
+// Installing the library on the virtual board: real files in its filesystem,
+// importable afterwards, and a second install copies only what changed.
+import { afterEach, describe, expect, it } from "vitest";
+import { Board } from "../../src/board/board.js";
+import { createSim } from "../../src/sim/index.js";
+import { installLibrary, libraryFiles } from "../../src/board/install.js";
+import { pyBytesLiteral, statFiles, writeFile } from "../../src/board/files.js";
+
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0)) await o.close();
+});
+
+async function simBoard(baud?: number) {
+  const sim = createSim({ baud });
+  const board = await Board.open({ path: sim.path, baudRate: baud ?? 115200, timeoutMs: 10_000, binding: sim.binding });
+  open.push({ close: async () => (await board.close(), await sim.target.close()) });
+  return { board, sim };
+}
+
+describe("pyBytesLiteral", () => {
+  it("passes printable text and newlines through, escapes the rest", () => {
+    const lit = pyBytesLiteral(new TextEncoder().encode("a'b\\c\nd\r\x00\xff"));
+    expect(lit).toBe("b'''a\\'b\\\\c\nd\\x0d\\x00\\xc3\\xbf'''");
+  });
+
+  it("round-trips every byte value through the board", async () => {
+    const { board } = await simBoard();
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    await writeFile(board, "/allbytes.bin", all);
+    const out = await board.eval("print(list(open('/allbytes.bin','rb').read()) == list(range(256)))");
+    expect(out.trim()).toBe("True");
+  });
+});
+
+describe("installLibrary", () => {
+  it("copies every file, then only what changed", async () => {
+    const { board } = await simBoard();
+    const files = libraryFiles();
+    expect(files.map((f) => f.name)).toContain("__init__.py");
+
+    const first = await installLibrary(board, {}, files);
+    expect(first.copied).toEqual(files.map((f) => f.name));
+    expect(first.hashed).toBe(true);
+
+    const stats = await statFiles(board, files.map((f) => f.remote));
+    for (const f of files) expect(stats.get(f.remote)?.size).toBe(f.data.length);
+
+    const second = await installLibrary(board, {}, files);
+    expect(second.copied).toEqual([]);
+    expect(second.upToDate.length).toBe(files.length);
+
+    const edited = files.map((f) => (f.name === "lock.py" ? { ...f, data: new TextEncoder().encode(new TextDecoder().decode(f.data) + "\n# edited\n") } : f));
+    const third = await installLibrary(board, {}, edited);
+    expect(third.copied).toEqual(["lock.py"]);
+  });
+
+  it("leaves an importable package on the board", async () => {
+    const { board } = await simBoard();
+    await installLibrary(board);
+    const out = await board.eval(
+      "from sync import Lock, Event, Semaphore, BoundedSemaphore, Barrier, BrokenBarrierError, Queue, QueueEmpty, QueueFull, Condition\nprint('ok')",
+    );
+    expect(out.trim()).toBe("ok");
+  });
+
+  it("reports progress as bytes of payload", async () => {
+    const { board } = await simBoard();
+    let planned = 0;
+    let reported = 0;
+    await installLibrary(board, { plan: (_c, _u, total) => (planned = total), bytes: (n) => (reported += n) });
+    expect(planned).toBe(libraryFiles().reduce((n, f) => n + f.data.length, 0));
+    expect(reported).toBe(planned);
+  });
+});
