@@ -17,9 +17,11 @@ class QueueFull(Exception):
 
 # FIFO queue. To keep getters and putters strictly FIFO, waking a waiter
 # reserves what it waited for until it resumes: a woken getter owns one of
-# the first `_rg` items, a woken putter owns one of `_rp` free slots. A newcomer
-# cannot take a reserved item or slot, and a waiter cancelled after being
-# woken passes its reservation on, so no item is lost or added.
+# the first `_rg` items, a woken putter owns one of `_rp` free slots. A waiter
+# cancelled after being woken passes its reservation on, so no item is lost
+# or added. A newcomer cannot take a reserved item or slot; a new putter also
+# queues while woken putters have yet to add their items, even if a slot is
+# spare (its item must come after theirs): each woken putter wakes the next.
 class Queue:
     def __init__(self, maxsize=0):
         self.maxsize = maxsize
@@ -40,7 +42,7 @@ class Queue:
         return len(self._items) <= self._rg
 
     def full(self):
-        return 0 < self.maxsize <= len(self._items) + self._rp
+        return self._rp > 0 or 0 < self.maxsize <= len(self._items)
 
     def put_nowait(self, item):
         if self.full():
@@ -61,7 +63,10 @@ class Queue:
                     self._putters.remove(ev)
                 raise
             self._rp -= 1
-        self._put(item)
+            self._put(item)
+            self._wake_putter()
+        else:
+            self._put(item)
 
     def get_nowait(self):
         if self.empty():
@@ -112,6 +117,7 @@ class Queue:
             self._getters.pop(0).set()
 
     def _wake_putter(self):
-        if self._putters and not self.full():
+        m = self.maxsize
+        if self._putters and (m <= 0 or len(self._items) + self._rp < m):
             self._rp += 1
             self._putters.pop(0).set()

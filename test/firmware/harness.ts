@@ -67,7 +67,7 @@ const EPILOGUE = [
 ].join("\n");
 
 export interface RunOptions {
-  /** Fail if main() has not finished after this long (default 5000 ms). */
+  /** Fail if main() has not finished after this long (default 2000 ms). */
   timeoutMs?: number;
 }
 
@@ -112,7 +112,7 @@ export class MicroPythonSandbox {
     this.bytes = [];
     const trace = (): string => new TextDecoder().decode(new Uint8Array(this.bytes));
     const code = `import asyncio, ${mod}\n_harness_task = asyncio.create_task(${mod}.main())\nawait _harness_task\n${EPILOGUE}`;
-    const timeoutMs = options.timeoutMs ?? 5000;
+    const timeoutMs = options.timeoutMs ?? 2000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {

@@ -101,6 +101,32 @@ describe("sync.Queue (MicroPython WASM)", () => {
     );
   });
 
+  it("a new putter queues behind a woken putter even when a slot is spare", async () => {
+    const out = await runPy(`
+      async def putter(q, item):
+          await q.put(item)
+          print('put', item)
+
+      async def main():
+          q = Queue(3)
+          for x in 'xyz':
+              q.put_nowait(x)
+          a = asyncio.create_task(putter(q, 'a'))
+          await spin()
+          print('got', q.get_nowait(), q.get_nowait())   # 'a' is woken for the first slot
+          print('qsize', q.qsize(), 'full', q.full())
+          try:
+              q.put_nowait('n')
+          except QueueFull:
+              print('newcomer: QueueFull')
+          await q.put('m')   # main is a newcomer too: it must wait for 'a'
+          print('put m')
+          await a
+          print([q.get_nowait() for _ in range(q.qsize())], q.full())
+    `);
+    expect(out).toBe(lines("got x y", "qsize 1 full True", "newcomer: QueueFull", "put a", "put m", "['z', 'a', 'm'] False"));
+  });
+
   it("producer/consumer (notebook example) keeps item order and the bound", async () => {
     const out = await runPy(`
       async def producer(q):
