@@ -35,10 +35,7 @@ class Condition:
         try:
             await ev.wait()
         except BaseException as e:
-            if ev.is_set():
-                # Cancelled after notify() chose us: pass the notification on.
-                self._notify(1)
-            else:
+            if not ev.is_set():
                 self._waiting.remove(ev)
             err = e
         # The caller holds the lock again when wait() ends, however it ends.
@@ -49,6 +46,9 @@ class Condition:
             except BaseException as e:
                 err = e
         if err is not None:
+            if ev.is_set():
+                # Notified, but cancelled before returning: pass it on.
+                self._notify(1)
             raise err
         return True
 

@@ -139,7 +139,7 @@ describe("sync.Condition (MicroPython WASM)", () => {
     expect(out).toBe(lines("main still holds the lock, w done: False", "w cancelled, locked True", "locked False"));
   });
 
-  it("cancelled again while re-acquiring the lock, wait() still ends holding it", async () => {
+  it("cancelled (twice) while re-acquiring the lock, wait() still ends holding it and passes the notification on", async () => {
     const out = await runPy(`
       async def waiter(c, name):
           async with c:
@@ -153,6 +153,7 @@ describe("sync.Condition (MicroPython WASM)", () => {
       async def main():
           c = Condition()
           w = asyncio.create_task(waiter(c, 'w'))
+          w2 = asyncio.create_task(waiter(c, 'w2'))
           await spin()
           await c.acquire()
           c.notify()        # w is woken but must wait for the lock main holds
@@ -164,9 +165,10 @@ describe("sync.Condition (MicroPython WASM)", () => {
           print('w done:', w.done())
           c.release()
           await w
+          await w2          # woken by the notification w passed on
           print('locked', c.locked())
     `);
-    expect(out).toBe(lines("w done: False", "w cancelled, locked True", "locked False"));
+    expect(out).toBe(lines("w done: False", "w cancelled, locked True", "w2 woke", "locked False"));
   });
 
   it("a waiter cancelled before notify() is skipped; one cancelled after being notified passes it on", async () => {

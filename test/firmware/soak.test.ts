@@ -116,4 +116,71 @@ describe("randomised cancellation soak (MicroPython WASM)", () => {
     `);
     expect(out).toBe(lines("Lock True True True 0 True", "Semaphore True True True 0 True", "BoundedSemaphore True True True 0 True"));
   });
+
+  it("Condition: a bounded buffer on two conditions loses no notification under cancellation", async () => {
+    const out = await runPy(`
+      ${RNG.trim().split("\n").join("\n      ")}
+
+      CAP = 2
+
+      async def producer(lock, not_full, not_empty, buf, item, log):
+          async with lock:
+              try:
+                  await not_full.wait_for(lambda: len(buf) < CAP)
+              except asyncio.CancelledError:
+                  log['cancelled'] += 1
+                  assert lock.locked()
+                  return
+              buf.append(item)
+              log['put'].append(item)
+              not_empty.notify()
+
+      async def consumer(lock, not_full, not_empty, buf, log):
+          async with lock:
+              try:
+                  await not_empty.wait_for(lambda: buf)
+              except asyncio.CancelledError:
+                  log['cancelled'] += 1
+                  assert lock.locked()
+                  return
+              log['got'].append(buf.pop(0))
+              not_full.notify()
+
+      async def main():
+          lock = Lock()
+          not_full = Condition(lock)
+          not_empty = Condition(lock)
+          buf = []
+          log = {'put': [], 'got': [], 'cancelled': 0}
+          producers, consumers = [], []
+          seq = 0
+          for step in range(400):
+              r = rnd(10)
+              if r < 4:
+                  seq += 1
+                  producers.append(asyncio.create_task(producer(lock, not_full, not_empty, buf, seq, log)))
+              elif r < 8:
+                  consumers.append(asyncio.create_task(consumer(lock, not_full, not_empty, buf, log)))
+              else:
+                  ts = producers + consumers
+                  if ts:
+                      ts[rnd(len(ts))].cancel()
+              await spin(rnd(3))
+              producers = [t for t in producers if not t.done()]
+              consumers = [t for t in consumers if not t.done()]
+              # Nobody may be left waiting while it could proceed.
+              if step % 10 == 9:
+                  await spin(10)
+                  producers = [t for t in producers if not t.done()]
+                  consumers = [t for t in consumers if not t.done()]
+                  assert not (consumers and buf), (step, len(consumers), buf)
+                  assert not (producers and len(buf) < CAP), (step, len(producers), buf)
+          for t in producers + consumers:
+              t.cancel()
+          for t in producers + consumers:
+              await t
+          print(log['got'] + buf == log['put'], len(log['got']) > 50, log['cancelled'] > 10, lock.locked())
+    `);
+    expect(out).toBe(lines("True True True False"));
+  });
 });
