@@ -157,7 +157,10 @@ export class Waiter<T> {
   }
 
   reject(reason: unknown): void {
-    this.settled = true; this.rej(reason);
+    if (this.settled) return;
+    this.settled = true;
+    this.detach();
+    this.rej(reason);
   }
 }
 
