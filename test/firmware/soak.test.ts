@@ -10,6 +10,9 @@ def rnd(n):
     return (seed[0] >> 8) % n
 `;
 
+// Longer than the default 2 s: these run thousands of task switches.
+const SLOW = { timeoutMs: 15_000 };
+
 describe("randomised cancellation soak (MicroPython WASM)", () => {
   it("Queue: no item lost or invented, items/getters/putters FIFO, never above maxsize", async () => {
     const out = await runPy(`
@@ -66,7 +69,7 @@ describe("randomised cancellation soak (MicroPython WASM)", () => {
               ok = (log['put'] == sorted(log['put']) and served + rest == log['put']
                     and q.qsize() == 0 and not q.full())
               print(maxsize, ok, len(log['put']) > 50, log['put_cancelled'] + log['get_cancelled'] > 10)
-    `);
+    `, SLOW);
     expect(out).toBe(lines("1 True True True", "3 True True True", "0 True True True"));
   });
 
@@ -113,7 +116,7 @@ describe("randomised cancellation soak (MicroPython WASM)", () => {
               # one resumes; its FIFO rule is checked in semaphore.test.ts.)
               fifo = log['order'] == sorted(log['order'])
               print(name, log['max'] == limit, fifo or limit > 1, log['cancelled'] > 0, log['inside'], s.locked())
-    `);
+    `, SLOW);
     expect(out).toBe(lines("Lock True True True 0 True", "Semaphore True True True 0 True", "BoundedSemaphore True True True 0 True"));
   });
 
@@ -180,7 +183,7 @@ describe("randomised cancellation soak (MicroPython WASM)", () => {
           for t in producers + consumers:
               await t
           print(log['got'] + buf == log['put'], len(log['got']) > 50, log['cancelled'] > 10, lock.locked())
-    `);
+    `, SLOW);
     expect(out).toBe(lines("True True True False"));
   });
 });
