@@ -9,7 +9,7 @@ export type ToInterpreter =
   | { t: "exec"; code: Uint8Array }
   | { t: "char"; byte: number }
   | { t: "interrupt" }
-  | { t: "soft-reset" };
+  | { t: "snapshot" };
 
 export type FromInterpreter =
   | { t: "ready" }
@@ -17,7 +17,7 @@ export type FromInterpreter =
   | { t: "done"; stderr: string; files: FileSnapshot }
   | { t: "char-done" }
   | { t: "friendly-exit" }
-  | { t: "reset-done" };
+  | { t: "files"; files: FileSnapshot };
 
 export type FileSnapshot = [path: string, data: Uint8Array][];
 
@@ -204,12 +204,9 @@ port.on("message", async (msg: ToInterpreter) => {
         port.postMessage({ t: "char-done" } satisfies FromInterpreter);
       }
       return;
-    case "soft-reset": {
-      const files = snapshot();
-      await boot(files);
-      port.postMessage({ t: "reset-done" } satisfies FromInterpreter);
+    case "snapshot":
+      port.postMessage({ t: "files", files: snapshot() } satisfies FromInterpreter);
       return;
-    }
   }
 });
 

@@ -152,18 +152,22 @@ export class VirtualBoard {
       this.act(a);
   }
 
+  // A soft reset boots a fresh interpreter in a fresh thread: two interpreters
+  // of this build in one JS realm share globals and corrupt each other.
   private async softReset(raw: boolean) {
     if (this.resetting) return;
     this.resetting = true;
     await this.workerReady;
-    const done = new Promise<void>((resolve) => (this.onResetDone = resolve));
-    this.worker?.postMessage({ t: "soft-reset" } satisfies ToInterpreter);
-    await done;
+    const files = new Promise<FileSnapshot>((resolve) => (this.onFiles = resolve));
+    this.worker?.postMessage({ t: "snapshot" } satisfies ToInterpreter);
+    this.files = await files;
+    await this.worker?.terminate();
+    await this.spawn();
     this.resetting = false;
     for (const a of this.device.afterSoftReset(raw)) this.act(a);
   }
 
-  private onResetDone: () => void = () => {};
+  private onFiles: (files: FileSnapshot) => void = () => {};
 
   private spawn(): Promise<void> {
     const data: InterpreterData = { interruptFlag: this.interruptFlag, files: this.files, uniqueId: this.uniqueId };
@@ -186,8 +190,8 @@ export class VirtualBoard {
             return this.charDone();
           case "friendly-exit":
             return void this.softReset(false);
-          case "reset-done":
-            return this.onResetDone();
+          case "files":
+            return this.onFiles(msg.files);
         }
       });
       worker.on("error", (err) => {

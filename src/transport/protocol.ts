@@ -61,8 +61,8 @@ export interface Operation {
 const enc = new TextEncoder();
 export const bytes = (s: string): Uint8Array => enc.encode(s);
 
+/** Always a fresh copy: callers may reuse the buffers they hand us. */
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
   const out = new Uint8Array(a.length + b.length);
   out.set(a);
   out.set(b, a.length);
@@ -235,9 +235,11 @@ export class Exec implements Operation {
     this.mode = "raw";
     this.phase = "raw-ok";
     const out: Action[] = [];
-    for (let i = 0; i < this.code.length; i += FALLBACK_CHUNK) {
+    // A lone Ctrl-D at the raw prompt means soft reset, not "run nothing".
+    const code = this.code.length ? this.code : bytes("\n");
+    for (let i = 0; i < code.length; i += FALLBACK_CHUNK) {
       if (i > 0) out.push({ type: "pause", ms: FALLBACK_PAUSE_MS });
-      out.push({ type: "write", data: this.code.subarray(i, i + FALLBACK_CHUNK) });
+      out.push({ type: "write", data: code.subarray(i, i + FALLBACK_CHUNK) });
     }
     out.push({ type: "write", data: Uint8Array.of(CTRL_D) });
     return out;
