@@ -46,6 +46,8 @@ export interface ExecResult {
 /** How long a board may take to stop after Ctrl-C before we try again. */
 const INTERRUPT_RETRY_MS = 2000;
 const INTERRUPT_ATTEMPTS = 3;
+/** Silence before an operation may resend its request (see Operation.onSilence). */
+const SILENCE_RETRY_MS = 1000;
 
 export class Board {
   private backlog: Uint8Array[] = [];
@@ -109,11 +111,13 @@ export class Board {
     if (this.lost) return Promise.reject(this.lost);
     return new Promise<OpResult>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      let nudge: NodeJS.Timeout | undefined;
       let settled = false;
       const settle = (err: Error | undefined, result?: OpResult) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        clearTimeout(nudge);
         this.current = undefined;
         if (err) reject(err);
         else resolve(result!);
@@ -122,10 +126,18 @@ export class Board {
       // board's program runs.
       const arm = () => {
         clearTimeout(timer);
-        if (!settled && op.awaitingReply())
-          timer = setTimeout(() => settle(noAnswer(what, this.options.timeoutMs)), this.options.timeoutMs);
+        clearTimeout(nudge);
+        if (settled || !op.awaitingReply()) return;
+        timer = setTimeout(() => settle(noAnswer(what, this.options.timeoutMs)), this.options.timeoutMs);
+        if (op.onSilence) nudge = setTimeout(resend, SILENCE_RETRY_MS);
       };
-      const onAction = (a: Action) => {
+      // Repeats without resetting the overall timeout.
+      const resend = () => {
+        if (settled) return;
+        for (const a of op.onSilence!()) onAction(a, false);
+        nudge = setTimeout(resend, SILENCE_RETRY_MS);
+      };
+      const onAction = (a: Action, rearm = true) => {
         switch (a.type) {
           case "write":
           case "pause":
@@ -140,14 +152,15 @@ export class Board {
             hooks.onStderr?.(a.data);
             break;
           case "noise":
+            // Garbage is not an answer: a board spewing it (wrong baud) still times out.
             this.noise.push(a.data);
-            break;
+            return;
           case "done":
             if (this.lost) settle(this.lost);
             else settle(undefined, a.result);
             return;
         }
-        arm();
+        if (rearm) arm();
       };
       this.current = { op, onAction };
       for (const a of op.start()) onAction(a);

@@ -35,7 +35,6 @@ export class VirtualBoard {
   private files: FileSnapshot = [];
   private watchdog: NodeJS.Timeout | undefined;
   private readonly uniqueId = randomBytes(6).toString("hex");
-  private resetting = false;
   /** Bytes the board transmits. */
   onTransmit: (data: Uint8Array) => void = () => {};
 
@@ -76,13 +75,40 @@ export class VirtualBoard {
 
   /** EN pin pulsed: reboot keeping files, boot chatter, banner, friendly REPL. */
   async hardReset() {
-    clearTimeout(this.watchdog);
-    await this.worker?.terminate();
-    this.worker = undefined;
     this.device.mode = "friendly";
-    await this.spawn();
+    await this.reboot();
     this.transmit(bytes("ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n"));
     this.transmit(this.device.friendlyBanner());
+  }
+
+  /**
+   * A fresh interpreter in a fresh thread, with the files of the old one (two
+   * interpreters of this build in one JS realm share globals and corrupt each
+   * other). Like a real board, it ignores what arrives while it boots.
+   */
+  private async reboot() {
+    this.booting = true;
+    clearTimeout(this.watchdog);
+    this.files = await this.snapshot();
+    await this.worker?.terminate();
+    this.worker = undefined;
+    this.charDone(); // a REPL keystroke in flight died with the old thread
+    await this.spawn();
+    this.booting = false;
+  }
+  private booting = false;
+
+  /** The interpreter's files; the last known ones if it is too busy to answer. */
+  private snapshot(): Promise<FileSnapshot> {
+    if (!this.worker) return Promise.resolve(this.files);
+    return new Promise<FileSnapshot>((resolve) => {
+      const timer = setTimeout(() => resolve(this.files), 200);
+      this.onFiles = (files) => {
+        clearTimeout(timer);
+        resolve(files);
+      };
+      this.worker!.postMessage({ t: "snapshot" } satisfies ToInterpreter);
+    });
   }
 
   private transmit(data: Uint8Array) {
@@ -91,7 +117,7 @@ export class VirtualBoard {
 
   /** Bytes received from the host. */
   receive(data: Uint8Array) {
-    if (this.opts.silent) return;
+    if (this.opts.silent || this.booting) return;
     for (const action of this.device.receive(data)) this.enqueue(action);
   }
 
@@ -143,27 +169,15 @@ export class VirtualBoard {
 
   private async restartStuck() {
     if (this.device.mode !== "running") return;
-    await this.worker?.terminate();
-    this.worker = undefined;
-    await this.spawn();
+    await this.reboot();
     for (const a of this.device.finishRun(
       "Traceback (most recent call last):\nKeyboardInterrupt: virtual board restarted its interpreter (the loop never yielded)\n",
     ))
       this.act(a);
   }
 
-  // A soft reset boots a fresh interpreter in a fresh thread: two interpreters
-  // of this build in one JS realm share globals and corrupt each other.
   private async softReset(raw: boolean) {
-    if (this.resetting) return;
-    this.resetting = true;
-    await this.workerReady;
-    const files = new Promise<FileSnapshot>((resolve) => (this.onFiles = resolve));
-    this.worker?.postMessage({ t: "snapshot" } satisfies ToInterpreter);
-    this.files = await files;
-    await this.worker?.terminate();
-    await this.spawn();
-    this.resetting = false;
+    await this.reboot();
     for (const a of this.device.afterSoftReset(raw)) this.act(a);
   }
 

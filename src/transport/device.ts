@@ -82,6 +82,9 @@ export class DeviceProtocol {
           this.mode = "raw";
           this.code = [];
           this.write(out, `\r\n${RAW_BANNER}>`);
+        } else if (c === CTRL_B) {
+          this.write(out, "\r\n");
+          this.write(out, this.friendlyBanner());
         } else out.push({ type: "friendly-char", byte: c });
         return;
       case "running":

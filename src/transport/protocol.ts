@@ -55,6 +55,11 @@ export interface Operation {
    * code, which may legitimately print nothing for a long time.
    */
   awaitingReply(): boolean;
+  /**
+   * Called after a second of silence while a reply is due: bytes worth sending
+   * again (a board that was booting or busy may have dropped them).
+   */
+  onSilence?(): Action[];
   readonly finished: boolean;
 }
 
@@ -128,6 +133,9 @@ export class EnterRawRepl implements Operation {
       { type: "pause", ms: this.drainMs },
       { type: "write", data: Uint8Array.of(0x0d, CTRL_A) },
     ];
+  }
+  onSilence(): Action[] {
+    return this.start();
   }
   receive(chunk: Uint8Array): Action[] {
     if (this.finished) return noise(chunk);

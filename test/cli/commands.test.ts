@@ -1,0 +1,46 @@
+// The smaller commands, end to end on the virtual board.
+import { describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+
+describe("commands", () => {
+  it("repl: the friendly REPL answers typed lines", async () => {
+    const r = await runCli(["--sim", "repl"], { input: "x = 6\rprint(x * 7)\r" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/>>> print\(x \* 7\)\r?\n42\r?\n>>> /);
+    expect(r.stderr).toMatch(/Ctrl-\] leaves/);
+  });
+
+  it("repl: Ctrl-] leaves at once", async () => {
+    // Were Ctrl-] ignored, the line after it would reach the board and print "after".
+    const r = await runCli(["--sim", "repl"], { input: "\x1dprint('af' + 'ter')\r" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(">>> ");
+    expect(r.stdout).not.toContain("after");
+  });
+
+  it("reset: soft reset keeps the board usable", async () => {
+    const r = await runCli(["--sim", "reset"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("soft reset done\n");
+  });
+
+  it("reset --hard and --reset pulse EN and the board comes back", async () => {
+    expect((await runCli(["--sim", "reset", "--hard"])).stdout).toBe("hard reset done\n");
+    const r = await runCli(["--sim", "--reset", "--json", "connect"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ implementation: "1.27.0" });
+  });
+
+  it("list: exits 0 and prints JSON rows with a path each", async () => {
+    const r = await runCli(["--json", "list"]);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { path: string }[];
+    for (const row of rows) expect(row.path).toMatch(/^\/dev\//);
+  });
+
+  it("--help lists every command", async () => {
+    const r = await runCli(["--help"]);
+    expect(r.code).toBe(0);
+    for (const c of ["list", "connect", "exec", "run", "install", "repl", "reset", "sim"]) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, "m"));
+  });
+});
