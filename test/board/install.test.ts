@@ -1,22 +1,9 @@
 // Installing the library on the virtual board: real files in its filesystem,
 // importable afterwards, and a second install copies only what changed.
-import { afterEach, describe, expect, it } from "vitest";
-import { Board } from "../../src/board/board.js";
-import { createSim } from "../../src/sim/index.js";
+import { describe, expect, it } from "vitest";
+import { simBoard } from "../helpers/sim.js";
 import { installLibrary, libraryFiles } from "../../src/board/install.js";
 import { pyBytesLiteral, statFiles, writeFile } from "../../src/board/files.js";
-
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const o of open.splice(0)) await o.close();
-});
-
-async function simBoard(baud?: number) {
-  const sim = createSim({ baud });
-  const board = await Board.open({ path: sim.path, baudRate: baud ?? 115200, timeoutMs: 10_000, binding: sim.binding });
-  open.push({ close: async () => (await board.close(), await sim.target.close()) });
-  return { board, sim };
-}
 
 describe("pyBytesLiteral", () => {
   it("passes printable text and newlines through, escapes the rest", () => {

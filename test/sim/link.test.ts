@@ -1,22 +1,9 @@
 // The simulated 115200 link: nothing lost or reordered, nothing faster than
 // the line allows, and a bounded board FIFO that punishes hosts which ignore
 // raw-paste flow control.
-import { afterEach, describe, expect, it } from "vitest";
-import { Board } from "../../src/board/board.js";
-import { createSim, type SimOptions } from "../../src/sim/index.js";
+import { describe, expect, it } from "vitest";
 import { SerialLink } from "../../src/sim/link.js";
-
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const o of open.splice(0)) await o.close();
-});
-
-async function simBoard(options: SimOptions) {
-  const sim = createSim(options);
-  const board = await Board.open({ path: sim.path, baudRate: options.baud ?? 115200, timeoutMs: 10_000, binding: sim.binding });
-  open.push({ close: async () => (await board.close(), await sim.target.close()) });
-  return { board, link: sim.target.link };
-}
+import { simBoard } from "../helpers/sim.js";
 
 describe("simulated serial link", () => {
   it("carries 10,000 lines at 115200 baud: none lost, none reordered, never faster than the line", async () => {
