@@ -93,6 +93,7 @@ export class VirtualBoard {
     await this.worker?.terminate();
     this.worker = undefined;
     this.charDone(); // a REPL keystroke in flight died with the old thread
+    Atomics.store(new Int32Array(this.interruptFlag), 0, 0); // that Ctrl-C is spent
     await this.spawn();
     this.booting = false;
   }
@@ -118,19 +119,28 @@ export class VirtualBoard {
   /** Bytes received from the host. */
   receive(data: Uint8Array) {
     if (this.opts.silent || this.booting) return;
-    for (const action of this.device.receive(data)) this.enqueue(action);
+    for (const action of this.device.receive(data)) {
+      // Ctrl-C must not queue behind the statement it is meant to stop.
+      if (action.type === "interrupt") this.interrupt();
+      else this.enqueue(action);
+    }
   }
 
   // The friendly REPL answers from the worker, asynchronously; what the board
   // says next (say, the raw banner after Ctrl-A) must not overtake it.
   private sequence: Promise<void> = Promise.resolve();
   private charDone: () => void = () => {};
+  private charInFlight = false;
 
   private enqueue(action: DeviceAction) {
     this.sequence = this.sequence.then(() => {
       if (action.type !== "friendly-char") return this.act(action);
       return new Promise<void>((resolve) => {
-        this.charDone = resolve;
+        this.charInFlight = true;
+        this.charDone = () => {
+          this.charInFlight = false;
+          resolve();
+        };
         this.post({ t: "char", byte: action.byte });
       });
     });
@@ -168,12 +178,14 @@ export class VirtualBoard {
   }
 
   private async restartStuck() {
-    if (this.device.mode !== "running") return;
-    await this.reboot();
-    for (const a of this.device.finishRun(
-      "Traceback (most recent call last):\nKeyboardInterrupt: virtual board restarted its interpreter (the loop never yielded)\n",
-    ))
-      this.act(a);
+    const why = "KeyboardInterrupt: virtual board restarted its interpreter (the loop never yielded)";
+    if (this.device.mode === "running") {
+      await this.reboot();
+      for (const a of this.device.finishRun(`Traceback (most recent call last):\n${why}\n`)) this.act(a);
+    } else if (this.device.mode === "friendly" && this.charInFlight) {
+      await this.reboot();
+      this.transmit(bytes(`\r\n${why}\r\n>>> `));
+    }
   }
 
   private async softReset(raw: boolean) {

@@ -85,7 +85,11 @@ export class DeviceProtocol {
         } else if (c === CTRL_B) {
           this.write(out, "\r\n");
           this.write(out, this.friendlyBanner());
-        } else out.push({ type: "friendly-char", byte: c });
+        } else {
+          // Ctrl-C at the friendly prompt both interrupts a running statement and clears the line.
+          if (c === CTRL_C) out.push({ type: "interrupt" });
+          out.push({ type: "friendly-char", byte: c });
+        }
         return;
       case "running":
         if (c === CTRL_C) out.push({ type: "interrupt" });

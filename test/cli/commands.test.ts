@@ -1,6 +1,6 @@
 // The smaller commands, end to end on the virtual board.
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runCli, startCli } from "../helpers/cli.js";
 
 describe("commands", () => {
   it("repl: the friendly REPL answers typed lines", async () => {
@@ -15,6 +15,21 @@ describe("commands", () => {
     const r = await runCli(["--sim", "repl"], { input: "\x1dprint('af' + 'ter')\r" });
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain("after");
+  });
+
+  it("repl: Ctrl-C stops a statement that never yields, and the REPL carries on", async () => {
+    const run = startCli(["--sim", "repl"]);
+    run.child.stdin!.write("while True: pass\r\r");
+    await run.waitFor("... ");
+    await new Promise((r) => setTimeout(r, 300));
+    run.child.stdin!.write("\x03");
+    await run.waitFor("KeyboardInterrupt");
+    run.child.stdin!.write("print(6 * 7)\r");
+    await run.waitFor(/print\(6 \* 7\)\r?\n42/);
+    run.child.stdin!.end("\x1d");
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("KeyboardInterrupt").length).toBe(2); // once, not again on the next output
   });
 
   it("reset: soft reset keeps the board usable", async () => {
