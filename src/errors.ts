@@ -61,3 +61,10 @@ export const pasteAborted = (detail: string) =>
     "it may be out of memory or was reset mid-transfer; run `synccli reset` and retry",
     EXIT.protocol,
   );
+
+export const wontStop = (attempts: number) =>
+  new UserError(
+    `the board did not stop after ${attempts} Ctrl-C`,
+    "the code may be stuck in C or have interrupts disabled: press the board's reset button, or run `synccli reset --hard`",
+    EXIT.noAnswer,
+  );

@@ -4,7 +4,7 @@
 import { EnterRawRepl, Exec, ProtocolError, SoftReset, CTRL_B, type Action, type OpResult, type Operation } from "../transport/protocol.js";
 import { closePort, hardReset, openPort, type Port } from "../transport/port.js";
 import type { BindingInterface } from "../transport/binding-types.js";
-import { UserError, disconnected, noAnswer, protocolError } from "../errors.js";
+import { UserError, disconnected, noAnswer, protocolError, wontStop } from "../errors.js";
 
 export interface BoardOptions {
   path: string;
@@ -192,7 +192,7 @@ export class Board {
       let attempts = 0;
       const send = () => {
         if (op.finished) return;
-        if (attempts++ >= INTERRUPT_ATTEMPTS) return;
+        if (attempts++ >= INTERRUPT_ATTEMPTS) return this.fail(wontStop(INTERRUPT_ATTEMPTS));
         this.chain = this.chain.then(() => this.write(Uint8Array.of(0x03))).catch(() => {});
         retry = setTimeout(send, INTERRUPT_RETRY_MS);
       };

@@ -1,0 +1,35 @@
+// Ctrl-C from the host through the board API.
+import { describe, expect, it } from "vitest";
+import { simBoard } from "../helpers/sim.js";
+import { EXIT, UserError } from "../../src/errors.js";
+
+describe("Board.exec with an AbortSignal", () => {
+  it("stops an asyncio program and reports interrupted; the board runs the next exec", async () => {
+    const { board } = await simBoard();
+    const ac = new AbortController();
+    const out: string[] = [];
+    const run = board.exec("import asyncio\nasync def main():\n    while True:\n        print('tick')\n        await asyncio.sleep(0.05)\nasyncio.run(main())\n", {
+      signal: ac.signal,
+      onStdout: (d) => {
+        out.push(Buffer.from(d).toString());
+        ac.abort();
+      },
+    });
+    const r = await run;
+    expect(r.interrupted).toBe(true);
+    expect(r.stderr).toMatch(/KeyboardInterrupt/);
+    expect(out.join("")).toMatch(/^tick\n/);
+    expect((await board.eval("print('next')")).trim()).toBe("next");
+  });
+
+  it("gives up with a clear error when the board never stops", async () => {
+    // A board that cannot see Ctrl-C: no watchdog restart within the test.
+    const { board } = await simBoard({ interruptGraceMs: 60_000 });
+    const ac = new AbortController();
+    const run = board.exec("print('spin')\nwhile True:\n    pass\n", { signal: ac.signal, onStdout: () => ac.abort() });
+    const err = await run.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toBe("the board did not stop after 3 Ctrl-C");
+    expect((err as UserError).exitCode).toBe(EXIT.noAnswer);
+  }, 20_000);
+});
