@@ -4,6 +4,7 @@ import { basename } from "node:path";
 import { globals, openSession, runStreaming } from "./context.js";
 import { resolveScript, usesLibrary } from "../board/scripts.js";
 import { installWithProgress } from "./install.js";
+import { runHost } from "./compare.js";
 
 export function registerRun(program: Command) {
   program
@@ -11,8 +12,13 @@ export function registerRun(program: Command) {
     .argument("<script>", "a .py file, or a demo name (e.g. lock-demo)")
     .description("push a script or demo to the board and stream its output live")
     .option("--no-install", "do not bring the board's sync library up to date first")
-    .action(async (script: string, opts: { install: boolean }, cmd: Command) => {
+    .option("--host", "run the demo's TypeScript mirror on this computer instead (no board)")
+    .action(async (script: string, opts: { install: boolean; host?: boolean }, cmd: Command) => {
       const g = globals(cmd);
+      if (opts.host) {
+        process.exitCode = await runHost(script, g);
+        return;
+      }
       const path = resolveScript(script);
       const source = readFileSync(path, "utf8");
       const session = await openSession(g);
