@@ -12,6 +12,7 @@ import { registerRepl } from "./repl.js";
 import { registerReset } from "./reset.js";
 import { registerSim } from "./sim.js";
 import { registerInstall } from "./install.js";
+import { registerCompare } from "./compare.js";
 
 export function buildProgram(): Command {
   const program = new Command("synccli")
@@ -30,7 +31,7 @@ export function buildProgram(): Command {
   program.hook("preAction", (cmd) => {
     if (cmd.opts().color === false) chalk.level = 0;
   });
-  for (const register of [registerList, registerConnect, registerExec, registerRun, registerRepl, registerReset, registerInstall, registerSim]) register(program);
+  for (const register of [registerList, registerConnect, registerExec, registerRun, registerRepl, registerReset, registerInstall, registerSim, registerCompare]) register(program);
   return program;
 }
 
