@@ -311,8 +311,9 @@ except Exception:
     pass
 try:
     import os
-    os.statvfs('/')
-    print('fs', 1)
+    s = os.statvfs('/')
+    # With nothing mounted MicroPython reports an all-zero root.
+    print('fs', 1 if s[0] and s[2] else 0)
 except Exception:
     print('fs', 0)
 `;

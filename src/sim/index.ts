@@ -18,6 +18,7 @@ const FLAGS: Record<string, (o: SimOptions, v: string | undefined) => void> = {
   "legacy-firmware": (o) => (o.rawPaste = "legacy"),
   "abort-paste-after": (o, v) => (o.abortPasteAfter = num(v, "abort-paste-after")),
   seed: (o, v) => (o.seed = num(v, "seed")),
+  "no-filesystem": (o) => (o.noFilesystem = true),
 };
 
 function num(v: string | undefined, name: string): number {

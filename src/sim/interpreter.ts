@@ -26,6 +26,8 @@ export interface InterpreterData {
   interruptFlag: SharedArrayBuffer;
   files: FileSnapshot;
   uniqueId: string;
+  /** Boot with no filesystem mounted, like a firmware build without one. */
+  noFilesystem?: boolean;
 }
 
 interface PythonError extends Error {
@@ -151,6 +153,7 @@ async function boot(files: FileSnapshot) {
     else mp.FS.writeFile(path, content);
   }
   mp.runPython(PRELUDE + MACHINE_PY.replace("%UID%", data.uniqueId));
+  if (data.noFilesystem) mp.runPython("import os\nos.umount('/')");
   mp.replInit();
   muted = false;
 }

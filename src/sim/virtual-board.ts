@@ -14,6 +14,8 @@ export interface VirtualBoardOptions extends DeviceOptions {
   silent?: boolean;
   /** Fault: bytes of boot-ROM garbage sent when a host opens the port. */
   garbageOnOpen?: number;
+  /** Fault: no filesystem mounted (file operations fail with ENODEV). */
+  noFilesystem?: boolean;
   /** How long Ctrl-C may take before the interpreter thread is restarted (ms). */
   interruptGraceMs?: number;
 }
@@ -196,7 +198,12 @@ export class VirtualBoard {
   private onFiles: (files: FileSnapshot) => void = () => {};
 
   private spawn(): Promise<void> {
-    const data: InterpreterData = { interruptFlag: this.interruptFlag, files: this.files, uniqueId: this.uniqueId };
+    const data: InterpreterData = {
+      interruptFlag: this.interruptFlag,
+      files: this.files,
+      uniqueId: this.uniqueId,
+      noFilesystem: this.opts.noFilesystem,
+    };
     const worker = new Worker(workerUrl(), { workerData: data });
     if (!this.held) worker.unref();
     this.worker = worker;

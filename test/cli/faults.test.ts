@@ -122,3 +122,16 @@ describe("fault matrix", () => {
     });
   }
 });
+
+describe("a board without a filesystem", () => {
+  it("install: exit 9 with a clear message", async () => {
+    const r = await runCli(["--sim-options", "no-filesystem", "install"]);
+    expect(r.code).toBe(EXIT.noFilesystem);
+    expectUserError(r, /^synccli: the board has no usable filesystem \(OSError: \[Errno 19\] ENODEV\)$/, /--no-install/);
+  });
+
+  it("connect reports it", async () => {
+    const r = await runCli(["--sim-options", "no-filesystem", "--json", "connect"]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ filesystem: false });
+  });
+});
