@@ -11,7 +11,9 @@
 //   settle inside the call, before the caller's own promise: a call whose
 //   promise was already settled when it returned is therefore recorded ahead
 //   of the waiters woken during it (but after anything the call itself
-//   recorded synchronously, e.g. a Barrier action).
+//   recorded synchronously, e.g. a Barrier action). Except under a timeout:
+//   the board's asyncio.wait_for_ms runs the call in an inner task, and the
+//   actor's own task resumes after the ones that inner task woke.
 // - A resolved hand-off cannot be taken back: aborting an actor whose call has
 //   already resolved changes nothing (see `why` in scenarios.ts).
 
@@ -204,7 +206,9 @@ export async function runHost(scenario: Scenario): Promise<string[]> {
       const settle = (line: string): void => {
         if (!open) return;
         // Settled when the call returned: it ran to completion in one go.
-        if (!probed) pending.splice(syncEnd, 0, line);
+        // Not so under a timeout: the board's wait_for_ms runs the call in an
+        // inner task, and the actor resumes only after the tasks it woke.
+        if (!probed && timeoutMs === undefined) pending.splice(syncEnd, 0, line);
         else pending.push(line);
       };
       p.then(
