@@ -1,0 +1,211 @@
+// Board | host comparison: the pure alignment and verdict (src/demos/compare.ts),
+// and the CLI (`compare`, `run --host`) end to end on the virtual board.
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { align, compareLines, renderTable, verdict } from "../../src/demos/compare.js";
+import type { DemoLine } from "../../src/demos/format.js";
+import { parseOutput } from "../../src/demos/format.js";
+import { demoPath } from "../../src/board/scripts.js";
+import { EXIT } from "../../src/errors.js";
+import { runCli } from "../helpers/cli.js";
+import { EXPECTED } from "./expected.js";
+
+/** Lines from "ms text" pairs. */
+const L = (...pairs: [number | null, string][]): DemoLine[] => pairs.map(([ms, text]) => ({ ms, text }));
+const texts = (rows: { board: DemoLine | null; host: DemoLine | null }[]) => rows.map((r) => [r.board?.text ?? null, r.host?.text ?? null]);
+
+describe("compareLines", () => {
+  it("equal: every row paired, equivalent, largest timing difference over all rows", () => {
+    const board = L([0, "main start"], [500, "task-1 A"], [1000, "task-2 B"]);
+    const host = L([2, "main start"], [507, "task-1 A"], [996, "task-2 B"]);
+    const c = compareLines(board, host);
+    expect(c).toEqual({
+      equivalent: true,
+      firstDivergence: null,
+      maxTimingDiffMs: 7,
+      rows: [
+        { board: board[0], host: host[0] },
+        { board: board[1], host: host[1] },
+        { board: board[2], host: host[2] },
+      ],
+    });
+    expect(verdict(c)).toBe("same order of events (3 events); largest timing difference: 7 ms");
+  });
+
+  it("reordered: diverges at the first position that differs; the swapped line gets rows of its own", () => {
+    const board = L([0, "A"], [100, "B"], [200, "C"]);
+    const host = L([0, "A"], [100, "C"], [230, "B"]);
+    const c = compareLines(board, host);
+    expect(c.equivalent).toBe(false);
+    expect(c.firstDivergence).toEqual({ line: 2, board: { ms: 100, text: "B" }, host: { ms: 100, text: "C" } });
+    expect(texts(c.rows)).toEqual([
+      ["A", "A"],
+      ["B", null],
+      ["C", "C"],
+      [null, "B"],
+    ]);
+    expect(c.maxTimingDiffMs).toBe(100); // C: 200 on the board, 100 on the host
+    expect(verdict(c)).toBe('events diverge at line 2: board "B", host "C"\nlargest timing difference: 100 ms');
+  });
+
+  it("missing line on the host: a board-only row, then the rest paired again", () => {
+    const board = L([0, "A"], [100, "B"], [200, "C"], [300, "D"]);
+    const host = L([0, "A"], [200, "C"], [301, "D"]);
+    const c = compareLines(board, host);
+    expect(c.firstDivergence).toEqual({ line: 2, board: { ms: 100, text: "B" }, host: { ms: 200, text: "C" } });
+    expect(texts(c.rows)).toEqual([
+      ["A", "A"],
+      ["B", null],
+      ["C", "C"],
+      ["D", "D"],
+    ]);
+    expect(c.maxTimingDiffMs).toBe(1);
+    expect(verdict(c)).toBe('events diverge at line 2: board "B", host "C"\nlargest timing difference: 1 ms');
+  });
+
+  it("extra line at the end on the host: the board's output ended first", () => {
+    const board = L([0, "A"], [100, "B"]);
+    const host = L([0, "A"], [100, "B"], [150, "X"]);
+    const c = compareLines(board, host);
+    expect(c.firstDivergence).toEqual({ line: 3, board: null, host: { ms: 150, text: "X" } });
+    expect(texts(c.rows)).toEqual([
+      ["A", "A"],
+      ["B", "B"],
+      [null, "X"],
+    ]);
+    expect(verdict(c)).toBe('events diverge at line 3: board (nothing: its output ended), host "X"\nlargest timing difference: 0 ms');
+  });
+
+  it("repeated events line up in order; lines outside the format (a traceback) take part with no timing", () => {
+    const board = L([0, "t A"], [10, "t B"], [20, "t A"], [30, "t B"], [null, "Traceback (most recent call last):"]);
+    const host = L([0, "t A"], [12, "t B"], [21, "t A"], [30, "t B"]);
+    const c = compareLines(board, host);
+    expect(texts(c.rows)).toEqual([
+      ["t A", "t A"],
+      ["t B", "t B"],
+      ["t A", "t A"],
+      ["t B", "t B"],
+      ["Traceback (most recent call last):", null],
+    ]);
+    expect(c.firstDivergence).toEqual({ line: 5, board: { ms: null, text: "Traceback (most recent call last):" }, host: null });
+    expect(c.maxTimingDiffMs).toBe(2);
+  });
+
+  it("nothing in common: no timing difference to report", () => {
+    const c = compareLines(L([0, "A"]), L([0, "B"]));
+    expect(c.maxTimingDiffMs).toBeNull();
+    expect(texts(c.rows)).toEqual([
+      ["A", null],
+      [null, "B"],
+    ]);
+    expect(verdict(c)).toBe('events diverge at line 1: board "A", host "B"\nlargest timing difference: none (no matching events)');
+    expect(verdict(compareLines([], []))).toBe("same order of events (0 events); largest timing difference: none (no matching events)");
+  });
+
+  it("align keeps the common prefix and suffix paired around a changed middle", () => {
+    const board = L([0, "A"], [1, "X"], [2, "Y"], [3, "Z"]);
+    const host = L([0, "A"], [1, "Y"], [2, "Q"], [3, "Z"]);
+    expect(texts(align(board, host))).toEqual([
+      ["A", "A"],
+      ["X", null],
+      ["Y", "Y"],
+      [null, "Q"],
+      ["Z", "Z"],
+    ]);
+  });
+
+  it("renders two columns, board | host, marking rows that only one side has", () => {
+    const c = compareLines(L([0, "main go"], [500, "t-1 done"]), L([1, "main go"], [480, "t-2 done"]));
+    expect(renderTable(c, (s) => `<${s}>`)).toBe(
+      [
+        "  board              | host",
+        "  ------------------ | ------------------",
+        "      0 ms  main go  |     1 ms  main go",
+        "<!   500 ms  t-1 done |>",
+        "<!                    |   480 ms  t-2 done>",
+      ].join("\n"),
+    );
+  });
+});
+
+const dir = mkdtempSync(join(tmpdir(), "synccli-compare-"));
+
+/** lock_demo.py with a "lock" that never makes anyone wait: the board must diverge from the host. Written once. */
+let brokenPath: string | undefined;
+function brokenLockDemo(): string {
+  if (brokenPath !== undefined) return brokenPath;
+  const src = readFileSync(demoPath("lock-demo")!, "utf8");
+  const broken = src
+    .replace("    lock = Lock()\n", "    lock = NoLock()\n")
+    .replace("\nasync def task(", "\nclass NoLock:\n    async def acquire(self):\n        return True\n\n    def release(self):\n        pass\n\n\nasync def task(");
+  expect(broken.match(/NoLock/g)?.length).toBe(2);
+  const p = join(dir, "lock_demo.py");
+  writeFileSync(p, broken);
+  return (brokenPath = p);
+}
+
+describe.concurrent("CLI", () => {
+  it("compare lock-demo --sim --json: exit 0, equivalent, every row paired with the expected events", async () => {
+    const r = await runCli(["compare", "lock-demo", "--sim", "--json"]);
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out).sort()).toEqual(["equivalent", "firstDivergence", "maxTimingDiffMs", "rows"]);
+    expect(out.equivalent).toBe(true);
+    expect(out.firstDivergence).toBeNull();
+    expect(out.rows.map((r: any) => r.board.text)).toEqual(EXPECTED["lock-demo"]);
+    expect(out.rows.map((r: any) => r.host.text)).toEqual(EXPECTED["lock-demo"]);
+    for (const row of out.rows) {
+      expect(Object.keys(row.board).sort()).toEqual(["ms", "text"]);
+      expect(typeof row.board.ms).toBe("number");
+      expect(typeof row.host.ms).toBe("number");
+    }
+    expect(out.maxTimingDiffMs).toBeGreaterThanOrEqual(0);
+    expect(out.maxTimingDiffMs).toBeLessThan(1000); // generous: both sides sleep 500 ms per turn
+  }, 60_000);
+
+  it("compare <broken lock_demo.py> --sim --json: exit 1, diverges where the second task gets in", async () => {
+    const r = await runCli(["compare", brokenLockDemo(), "--sim", "--json"]);
+    expect(r.code, r.stderr).toBe(EXIT.diverged);
+    const out = JSON.parse(r.stdout);
+    expect(out.equivalent).toBe(false);
+    expect(out.firstDivergence.line).toBe(3);
+    expect(out.firstDivergence.board.text).toBe("task-2 Acquired lock in task 2 (round 1, holders: 2)");
+    expect(out.firstDivergence.host.text).toBe("task-1 Releasing lock");
+    const boardSide = out.rows.filter((row: any) => row.board !== null).map((row: any) => row.board.text);
+    expect(boardSide.slice(0, 4)).toEqual([
+      "main 3 tasks share one lock, 3 rounds each",
+      "task-1 Acquired lock in task 1 (round 1, holders: 1)",
+      "task-2 Acquired lock in task 2 (round 1, holders: 2)",
+      "task-3 Acquired lock in task 3 (round 1, holders: 3)",
+    ]);
+    expect(boardSide.at(-1)).toBe("main max holders at once: 3");
+  }, 60_000);
+
+  it("compare, human output: two columns and the verdict", async () => {
+    const r = await runCli(["compare", brokenLockDemo(), "--sim"]);
+    expect(r.code, r.stderr).toBe(EXIT.diverged);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^ {2}board +\| host$/);
+    expect(lines[2]).toMatch(/^ {2} +\d+ ms {2}main 3 tasks share one lock, 3 rounds each +\| +\d+ ms {2}main 3 tasks share one lock, 3 rounds each$/);
+    expect(lines.filter((l) => l.startsWith("! ")).length).toBeGreaterThan(0);
+    expect(lines.at(-2)).toBe('events diverge at line 3: board "task-2 Acquired lock in task 2 (round 1, holders: 2)", host "task-1 Releasing lock"');
+    expect(lines.at(-1)).toMatch(/^largest timing difference: \d+ ms$/);
+  }, 60_000);
+
+  it("run lock-demo --host: the host mirror alone prints the expected events, exit 0", async () => {
+    const r = await runCli(["run", "lock-demo", "--host"]);
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+    expect(parseOutput(r.stdout).map((l) => l.text)).toEqual(EXPECTED["lock-demo"]);
+  }, 30_000);
+
+  it("a name with no host mirror is a usage error (exit 2), before any board is opened", async () => {
+    const a = await runCli(["run", "no-such-demo", "--host"]);
+    expect(a.code).toBe(EXIT.usage);
+    expect(a.stderr).toMatch(/^synccli: no host mirror for no-such-demo\nhint: demos with a host mirror: lock-demo, event-demo, /);
+    const b = await runCli(["--port", "/dev/ttyDOESNOTEXIST", "compare", "no-such-demo"]);
+    expect(b.code).toBe(EXIT.usage);
+    expect(b.stderr).toMatch(/^synccli: no host mirror for no-such-demo\n/);
+  }, 30_000);
+});
