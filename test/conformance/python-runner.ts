@@ -59,7 +59,8 @@ class _Run:
         self.open = True
         self.objs = {}
         self.kinds = {}
-        self.tasks = {}
+        self.tasks = {}  # actor -> its latest waiting call's task
+        self.all = []
         for spec in sc['objects']:
             name, kind, args = spec[0], spec[1], spec[2:]
             self.kinds[name] = kind
@@ -154,7 +155,9 @@ class _Run:
             if timeout is not None:
                 inner = fn
                 fn = lambda: asyncio.wait_for_ms(_await(inner), timeout)
-            self.tasks[actor] = asyncio.create_task(self.task(actor, method, oname, args, fn))
+            t = asyncio.create_task(self.task(actor, method, oname, args, fn))
+            self.tasks[actor] = t
+            self.all.append(t)
             await _settle()
             return
         try:
@@ -170,7 +173,7 @@ class _Run:
         await _settle()  # an implicit final tick
         # Done: stop recording, cancel what still waits, let it unwind.
         self.open = False
-        for t in self.tasks.values():
+        for t in self.all:
             if not t.done():
                 t.cancel()
         await _settle()

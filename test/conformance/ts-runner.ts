@@ -72,7 +72,8 @@ export async function runHost(scenario: Scenario): Promise<string[]> {
   let open = true;
   const objs = new Map<string, Obj>();
   const kinds = new Map<string, string>();
-  const controllers = new Map<string, AbortController>();
+  const controllers = new Map<string, AbortController>(); // actor -> its latest waiting call's
+  const all: AbortController[] = [];
 
   const later = (line: string): void => {
     if (open) pending.push(line);
@@ -194,6 +195,7 @@ export async function runHost(scenario: Scenario): Promise<string[]> {
     if (waiting.has(method)) {
       const ctl = new AbortController();
       controllers.set(actor, ctl);
+      all.push(ctl);
       const opts: WaitOptions = { signal: ctl.signal, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
       let p: Promise<unknown>;
       try {
@@ -231,7 +233,7 @@ export async function runHost(scenario: Scenario): Promise<string[]> {
 
   await tick(); // an implicit final tick
   open = false;
-  for (const ctl of controllers.values()) ctl.abort(new CancelledError("scenario over"));
+  for (const ctl of all) ctl.abort(new CancelledError("scenario over"));
   await flush();
   return trace;
 }
