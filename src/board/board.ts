@@ -177,6 +177,15 @@ export class Board {
     this.inRaw = true;
   }
 
+  /**
+   * Stop whatever the board is running (Ctrl-C, repeated while it stays
+   * silent) and wait until it sits at its raw prompt, ready for the next exec.
+   * For the script synccli itself is running, abort exec's `signal` instead.
+   */
+  async interrupt(): Promise<void> {
+    await this.enterRaw();
+  }
+
   private async ensureRaw() {
     if (!this.inRaw) await this.enterRaw();
   }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { simBoard } from "../helpers/sim.js";
 import { EXIT, UserError } from "../../src/errors.js";
+import { Board } from "../../src/board/board.js";
 
 describe("Board.exec with an AbortSignal", () => {
   it("stops an asyncio program and reports interrupted; the board runs the next exec", async () => {
@@ -32,4 +33,19 @@ describe("Board.exec with an AbortSignal", () => {
     expect((err as UserError).message).toBe("the board did not stop after 3 Ctrl-C");
     expect((err as UserError).exitCode).toBe(EXIT.noAnswer);
   }, 20_000);
+});
+
+describe("Board.interrupt", () => {
+  it("stops a program left running by an earlier connection and leaves the board ready", async () => {
+    const { board, sim } = await simBoard();
+    // Start a never-ending asyncio program without waiting for it, as another
+    // host (or main.py) might have.
+    await board.enterRaw();
+    void board.exec("import asyncio\nasync def main():\n    while True:\n        await asyncio.sleep(0.05)\nasyncio.run(main())\n").catch(() => {});
+    await new Promise((r) => setTimeout(r, 300));
+    const second = await Board.open({ path: sim.path, baudRate: 115200, timeoutMs: 5000, binding: sim.binding });
+    await second.interrupt();
+    expect((await second.eval("print(6 * 7)")).trim()).toBe("42");
+    await second.close();
+  });
 });
