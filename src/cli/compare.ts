@@ -5,13 +5,13 @@ import type { Command } from "commander";
 import chalk from "chalk";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { annotateTraceback, crlfToLf, globals, openSession, type GlobalOptions, type Session } from "./context.js";
+import { annotateTraceback, execOnBoard, globals, openSession, type GlobalOptions, type Session } from "./context.js";
 import { installWithProgress } from "./install.js";
 import { resolveScript, usesLibrary } from "../board/scripts.js";
 import { hostDemo, hostDemos, type HostDemo } from "../demos/index.js";
 import { parseLine, parseOutput, type DemoLine } from "../demos/format.js";
 import { compareLines, renderTable, verdict } from "../demos/compare.js";
-import { EXIT, UserError, pasteAborted } from "../errors.js";
+import { EXIT, UserError } from "../errors.js";
 
 function findHostDemo(arg: string): HostDemo {
   const demo = hostDemo(arg);
@@ -66,28 +66,10 @@ interface BoardRun {
   error?: string;
 }
 
-/**
- * Runs the script on the board collecting its output; Ctrl-C goes to the
- * board as in runStreaming (context.ts), which leaves it in its friendly REPL.
- */
+/** Runs the script on the board collecting its output (Ctrl-C handled as for `run`). */
 async function runOnBoard(session: Session, source: string, name: string, quiet: boolean): Promise<BoardRun> {
-  const { board } = session;
-  const onAbort = () => {
-    if (!quiet) process.stderr.write(chalk.yellow("\n^C: stopping the board...\n"));
-  };
-  session.signal.addEventListener("abort", onAbort, { once: true });
-  const toText = crlfToLf();
   let stdout = "";
-  session.executing = true;
-  let result;
-  try {
-    result = await board.exec(source, { signal: session.signal, onStdout: (d) => (stdout += toText(d)) });
-  } finally {
-    session.executing = false;
-    session.signal.removeEventListener("abort", onAbort);
-  }
-  if (result.pasteAborted) throw pasteAborted(result.stderr.trim().split(/\r?\n/).pop() ?? "");
-  if (result.interrupted) await board.exitRaw();
+  const result = await execOnBoard(session, source, (s) => (stdout += s), quiet);
   const lines = parseOutput(stdout);
   if (!result.ok && !result.interrupted) return { lines, interrupted: false, error: annotateTraceback(result.stderr, source, name) };
   return { lines, interrupted: result.interrupted };

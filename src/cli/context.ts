@@ -102,47 +102,59 @@ export function annotateTraceback(stderr: string, source: string | undefined, na
  * Runs code with live output, Ctrl-C forwarded to the board, and the
  * traceback rendered; returns the exit code.
  */
-export async function runStreaming(
-  session: Session,
-  code: string,
-  opts: { source?: string; name: string; json?: boolean },
-): Promise<number> {
+/**
+ * Runs code on the board with its output delivered as text (LF line ends) and
+ * Ctrl-C forwarded to the board; an interrupted board is left in its
+ * friendly REPL, ready for the next command.
+ */
+export async function execOnBoard(session: Session, code: string, onText: (text: string) => void, quiet = false): Promise<ExecResult> {
   const { board } = session;
   const onAbort = () => {
-    if (!opts.json) process.stderr.write(chalk.yellow("\n^C: stopping the board...\n"));
+    if (!quiet) process.stderr.write(chalk.yellow("\n^C: stopping the board...\n"));
   };
   session.signal.addEventListener("abort", onAbort, { once: true });
   const toText = crlfToLf();
-  let stdout = "";
-  let lineOpen = false;
-  let result: ExecResult;
   session.executing = true;
+  let result: ExecResult;
   try {
-    result = await board.exec(code, {
-      signal: session.signal,
-      onStdout: (d) => {
-        const s = toText(d);
-        if (s) lineOpen = !s.endsWith("\n");
-        if (opts.json) stdout += s;
-        else process.stdout.write(s);
-      },
-    });
-  } catch (err) {
-    // Keep what arrived, then end its line so the error stands on its own.
-    if (opts.json) process.stdout.write(JSON.stringify({ ok: false, stdout }) + "\n");
-    else if (lineOpen) process.stdout.write("\n");
-    throw err;
+    result = await board.exec(code, { signal: session.signal, onStdout: (d) => onText(toText(d)) });
   } finally {
     session.executing = false;
     session.signal.removeEventListener("abort", onAbort);
   }
   if (result.pasteAborted) throw pasteAborted(result.stderr.trim().split(/\r?\n/).pop() ?? "");
+  if (result.interrupted) await board.exitRaw();
+  return result;
+}
+
+/** `exec` and `run`: live output, the traceback rendered, the exit code returned. */
+export async function runStreaming(
+  session: Session,
+  code: string,
+  opts: { source?: string; name: string; json?: boolean },
+): Promise<number> {
+  let stdout = "";
+  let lineOpen = false;
+  let result: ExecResult;
+  try {
+    result = await execOnBoard(
+      session,
+      code,
+      (s) => {
+        if (s) lineOpen = !s.endsWith("\n");
+        if (opts.json) stdout += s;
+        else process.stdout.write(s);
+      },
+      opts.json,
+    );
+  } catch (err) {
+    // Keep what arrived, then end its line so the error stands on its own.
+    if (opts.json) process.stdout.write(JSON.stringify({ ok: false, stdout }) + "\n");
+    else if (lineOpen) process.stdout.write("\n");
+    throw err;
+  }
   // The traceback is rendered once complete, annotated with the user's lines.
   const stderr = annotateTraceback(result.stderr, opts.source, opts.name);
-  if (result.interrupted) {
-    // Leave the board in its friendly REPL, ready for the next command.
-    await board.exitRaw();
-  }
   const code_ = result.interrupted ? EXIT.interrupted : result.ok ? EXIT.ok : EXIT.boardError;
   if (opts.json) {
     process.stdout.write(JSON.stringify({ ok: result.ok, interrupted: result.interrupted, mode: result.mode, stdout, stderr, exitCode: code_ }) + "\n");
