@@ -19,6 +19,9 @@ import { Waiter, WaiterList, enqueue, precheck, type WaitOptions } from "./waite
  * - `reset()` rejects the current waiters with `BrokenBarrierError` and returns
  *   to the empty, unbroken state; `abort()` does the same but leaves the
  *   barrier broken (every later `wait()` rejects) until `reset()`.
+ * - Waiters released by a completed phase, `reset()` or `abort()` resume a
+ *   microtask later; if a waiter's signal aborts before that, it rejects with
+ *   the abort reason instead (a task cancelled after it was woken).
  *
  * Unlike CPython's asyncio `reset()`/`abort()`, these are synchronous.
  */
@@ -65,8 +68,11 @@ export class Barrier {
     if (arrivals.size + 1 < this.#parties) return enqueue(arrivals, opts);
 
     // Last party: the phase completes. Take the phase's waiters out first so
-    // that neither an abort nor a reentrant call from `action` can touch them
-    // (the hand-off has happened), and start the next phase.
+    // that a reentrant call from `action` cannot touch them (the phase is
+    // over), and start the next phase. They are woken after the action and
+    // resume a microtask later; one whose signal aborted by then (even from
+    // the action) rejects with the reason and its index is lost, as on the
+    // board.
     this.#arrivals = new WaiterList<number>();
     const phase: Waiter<number>[] = [];
     let w: Waiter<number> | null;
@@ -80,24 +86,24 @@ export class Barrier {
         action();
       } catch (err) {
         this.#broken = true;
-        for (const p of phase) p.reject(new BrokenBarrierError("Barrier action failed", { cause: err }));
-        this.#arrivals.rejectAll(() => new BrokenBarrierError());
+        for (const p of phase) p.wakeWithError(new BrokenBarrierError("Barrier action failed", { cause: err }));
+        this.#arrivals.wakeAllWithError(() => new BrokenBarrierError());
         return Promise.reject(err);
       }
     }
-    for (let i = 0; i < phase.length; i++) phase[i]!.resolve(i);
+    for (let i = 0; i < phase.length; i++) phase[i]!.wake(i, null);
     return Promise.resolve(this.#parties - 1);
   }
 
   /** Reject current waiters with `BrokenBarrierError`; back to empty, unbroken. */
   reset(): void {
     this.#broken = false;
-    this.#arrivals.rejectAll(() => new BrokenBarrierError("Barrier reset"));
+    this.#arrivals.wakeAllWithError(() => new BrokenBarrierError("Barrier reset"));
   }
 
   /** Reject current waiters with `BrokenBarrierError`; broken until `reset()`. */
   abort(): void {
     this.#broken = true;
-    this.#arrivals.rejectAll(() => new BrokenBarrierError());
+    this.#arrivals.wakeAllWithError(() => new BrokenBarrierError());
   }
 }

@@ -2,16 +2,31 @@ import { RuntimeError } from "./errors.js";
 import { Lock } from "./lock.js";
 import { WaiterList, enqueue, precheck, type WaitOptions } from "./waiters.js";
 
+/** Per-wait record: set when `notify()` wakes the waiter. */
+interface Notice {
+  notified: boolean;
+}
+
+/** Milliseconds left until `deadline` (undefined: none), for a `timeoutMs`. */
+function remainingMs(deadline: number | undefined): number | undefined {
+  return deadline === undefined ? undefined : Math.max(0, Math.ceil(deadline - performance.now()));
+}
+
 /**
  * Mirror of `asyncio.Condition`. Like asyncio, "holding the lock" means the
- * underlying lock is locked (locks have no owner).
+ * underlying lock is `locked()` (locks have no owner).
  *
  * - `wait()` releases the lock, waits for a notification, re-acquires the
- *   lock and resolves `true`. If the wait is aborted or times out before a
- *   notification, the lock is still re-acquired (uncancellably, in FIFO order)
- *   before the promise rejects, so the caller always holds the lock afterwards.
- *   A notification already delivered cannot be taken back by a later abort.
+ *   lock and resolves `true`. The signal and `timeoutMs` cover the whole
+ *   call, re-acquiring included. If the wait is aborted or times out, at any
+ *   point, the lock is still re-acquired (uncancellably, in FIFO order: an
+ *   abort while queued for the lock re-queues at the back, as the board's
+ *   retry loop does) before the promise rejects, so the caller always holds
+ *   the lock afterwards. If it had been notified, the notification is passed
+ *   on to the next waiter (`notify(1)`) just before it rejects.
  * - `notify(n)` wakes up to `n` waiters, longest first; `notifyAll()` wakes all.
+ *   A woken waiter resumes a microtask later; an abort before that still fails
+ *   its `wait()` (and passes the notification on, as above).
  * - `wait()`/`waitFor()` without the lock reject with `RuntimeError`;
  *   `notify()`/`notifyAll()` without the lock throw `RuntimeError`.
  * - An already aborted signal rejects `wait()`/`waitFor()` at once, without
@@ -47,21 +62,39 @@ export class Condition {
     if (!this.#lock.locked()) return Promise.reject(new RuntimeError("cannot wait on un-acquired lock"));
     const bad = precheck(opts);
     if (bad !== undefined) return bad;
-    return this.#wait(opts);
+    const timeoutMs = opts?.timeoutMs;
+    return this.#wait(opts?.signal, timeoutMs, timeoutMs === undefined ? undefined : performance.now() + timeoutMs);
   }
 
-  async #wait(opts: WaitOptions | undefined): Promise<true> {
+  /** One wait; `timeoutMs` for the notification, `deadline` (its end) for the re-acquire. */
+  async #wait(signal: AbortSignal | undefined, timeoutMs: number | undefined, deadline: number | undefined): Promise<true> {
+    const notice: Notice = { notified: false };
+    const notified = enqueue(this.#waiters, { signal, timeoutMs }, notice);
     this.#lock.release();
     let failed = false;
     let reason: unknown;
     try {
-      await enqueue(this.#waiters, opts);
+      await notified;
     } catch (err) {
       failed = true;
       reason = err;
     }
-    await this.#lock.acquire(); // must re-acquire even if the wait failed
-    if (failed) throw reason;
+    // Re-acquire, however the wait ended. The first abort or timeout fails
+    // the wait; after that, acquire uncancellably.
+    for (;;) {
+      try {
+        await this.#lock.acquire(failed ? undefined : { signal, timeoutMs: remainingMs(deadline) });
+        break;
+      } catch (err) {
+        failed = true;
+        reason = err;
+      }
+    }
+    if (failed) {
+      // Notified, but failing: pass the notification on.
+      if (notice.notified) this.#notify(1);
+      throw reason;
+    }
     return true;
   }
 
@@ -81,8 +114,7 @@ export class Condition {
     const timeoutMs = opts?.timeoutMs;
     const deadline = timeoutMs !== undefined && timeoutMs !== Infinity ? performance.now() + timeoutMs : undefined;
     while (!result) {
-      const remaining = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
-      await this.#wait({ signal, timeoutMs: remaining === undefined ? undefined : Math.ceil(remaining) });
+      await this.#wait(signal, remainingMs(deadline), deadline);
       result = predicate();
     }
     return result;
@@ -91,16 +123,21 @@ export class Condition {
   /** Wake up to `n` waiters, longest first. */
   notify(n = 1): void {
     if (!this.#lock.locked()) throw new RuntimeError("cannot notify on un-acquired lock");
-    const waiters = this.#waiters;
-    for (let i = 0; i < n; i++) {
-      const w = waiters.shift();
-      if (w === null) break;
-      w.resolve(true);
-    }
+    this.#notify(n);
   }
 
   /** Wake every waiter. */
   notifyAll(): void {
     this.notify(Infinity);
+  }
+
+  #notify(n: number): void {
+    const waiters = this.#waiters;
+    for (let i = 0; i < n; i++) {
+      const w = waiters.head;
+      if (w === null) break;
+      (w.data as Notice).notified = true;
+      w.wake(true);
+    }
   }
 }

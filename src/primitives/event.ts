@@ -2,7 +2,9 @@ import { RESOLVED_TRUE, WaiterList, enqueue, precheck, type WaitOptions } from "
 
 /**
  * Mirror of `asyncio.Event`. `set()` wakes every current waiter at once; a
- * `clear()` right after does not un-wake them.
+ * `clear()` right after does not un-wake them. A woken waiter resumes a
+ * microtask later; if its signal aborts before that, it rejects with the
+ * reason (like a task cancelled after `set()` scheduled it).
  */
 export class Event {
   #value = false;
@@ -15,7 +17,7 @@ export class Event {
   set(): void {
     if (this.#value) return;
     this.#value = true;
-    this.#waiters.resolveAll(true);
+    this.#waiters.wakeAll(true);
   }
 
   clear(): void {

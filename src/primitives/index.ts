@@ -8,9 +8,15 @@
  *   like a cancelled task: FIFO order kept, nothing lost, nothing taken. It
  *   rejects with `signal.reason`, or with `TimeoutError` (this module's class,
  *   `name === "TimeoutError"`, also exported as `PrimitiveTimeoutError`).
- * - Once a waiter has been handed the lock/permit/item/notification, a later
- *   abort cannot take it back: its promise resolves normally and it owns what
- *   it was handed.
+ * - A hand-off (release, put, get, set, notify, a completed Barrier phase...)
+ *   wakes the longest waiter, which, like a task on the board, resumes a
+ *   microtask later; its promise settles then. Until it resumes, what it was
+ *   handed is in transit: a Lock is neither free nor `locked()` (`release()`
+ *   throws), a Queue item or slot is reserved for it, and newcomers still
+ *   queue behind (FIFO). If its signal aborts in that window, it passes what
+ *   it was handed on (lock, permit, item, slot, notification) and rejects
+ *   with the reason, like a task cancelled after it was woken. Once its
+ *   promise has resolved, a later abort cannot take anything back.
  * - A signal that is already aborted rejects at once, without taking anything
  *   even if it is free.
  * - `timeoutMs <= 0` means "do not wait": succeed only if no waiting is needed.

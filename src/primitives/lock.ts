@@ -1,16 +1,36 @@
 import { RuntimeError } from "./errors.js";
-import { RESOLVED_TRUE, WaiterList, enqueue, precheck, type WaitOptions } from "./waiters.js";
+import { RESOLVED_TRUE, type Waiter, WaiterList, enqueue, precheck, type WaitOptions } from "./waiters.js";
+
+const FREE = 0;
+const HELD = 1;
+/** `release()` woke the longest waiter, which has not resumed yet. */
+const HANDING = 2;
 
 /**
  * Mirror of `asyncio.Lock`, with strict FIFO hand-off: `release()` with
- * waiters present passes the lock straight to the longest waiter (the lock
- * stays locked), so a newcomer never overtakes.
+ * waiters present passes the lock straight to the longest waiter, so a
+ * newcomer never overtakes.
  *
- * Invariant: `!locked()` implies no waiters.
+ * Between that `release()` and the moment the woken waiter resumes (a
+ * microtask later), the lock is in transit, as on the board (and in CPython):
+ * `locked()` is false, `release()` throws `RuntimeError`, and `acquire()`
+ * queues (FIFO). If the waiter's signal aborts in that window, it passes the
+ * lock on to the next waiter (or frees it) and rejects with the reason.
+ *
+ * Invariant: `FREE` implies no waiters.
  */
 export class Lock {
-  #locked = false;
-  readonly #waiters = new WaiterList<true>();
+  #state = FREE;
+  readonly #waiters = new WaiterList<true>({
+    resume: (_w: Waiter<true>, v: true) => {
+      this.#state = HELD;
+      return v;
+    },
+    revoke: () => {
+      this.#state = HELD;
+      this.release();
+    },
+  });
 
   /**
    * Resolve with `true` once the lock is held. When the lock is free (and the
@@ -21,23 +41,26 @@ export class Lock {
       const bad = precheck(opts);
       if (bad !== undefined) return bad;
     }
-    if (!this.#locked) {
-      this.#locked = true;
+    if (this.#state === FREE) {
+      this.#state = HELD;
       return RESOLVED_TRUE;
     }
     return enqueue(this.#waiters, opts);
   }
 
-  /** Release the lock, handing it to the longest waiter if any. */
+  /**
+   * Release the lock, handing it to the longest waiter if any.
+   * @throws RuntimeError if the lock is not held (free, or in transit to a
+   * woken waiter that has not resumed yet).
+   */
   release(): void {
-    if (!this.#locked) throw new RuntimeError("Lock is not acquired.");
-    const w = this.#waiters.shift();
-    if (w !== null) w.resolve(true);
-    else this.#locked = false;
+    if (this.#state !== HELD) throw new RuntimeError("Lock is not acquired.");
+    this.#state = this.#waiters.wakeNext(true) ? HANDING : FREE;
   }
 
+  /** True if some task holds the lock (not while it is in transit to a woken waiter). */
   locked(): boolean {
-    return this.#locked;
+    return this.#state === HELD;
   }
 
   /** Number of tasks waiting to acquire (for demos and tests). */

@@ -1,7 +1,7 @@
 import { QueueEmpty, QueueFull, ValueError } from "./errors.js";
-import { RESOLVED_TRUE, WaiterList, enqueue, precheck, type WaitOptions } from "./waiters.js";
+import { RESOLVED_TRUE, type Waiter, WaiterList, enqueue, precheck, type WaitOptions } from "./waiters.js";
 
-/** Growable ring buffer: O(1) push and shift. */
+/** Growable ring buffer (a deque): O(1) push, shift, pop and unshift. */
 class Ring<T> {
   #buf: (T | undefined)[] = new Array<T | undefined>(16);
   #head = 0;
@@ -11,15 +11,26 @@ class Ring<T> {
     return this.#size;
   }
 
+  #grow(): void {
+    const buf = this.#buf;
+    const grown = new Array<T | undefined>(buf.length * 2);
+    for (let i = 0; i < this.#size; i++) grown[i] = buf[(this.#head + i) & (buf.length - 1)];
+    this.#buf = grown;
+    this.#head = 0;
+  }
+
   push(item: T): void {
-    let buf = this.#buf;
-    if (this.#size === buf.length) {
-      const grown = new Array<T | undefined>(buf.length * 2);
-      for (let i = 0; i < this.#size; i++) grown[i] = buf[(this.#head + i) & (buf.length - 1)];
-      this.#buf = buf = grown;
-      this.#head = 0;
-    }
+    if (this.#size === this.#buf.length) this.#grow();
+    const buf = this.#buf;
     buf[(this.#head + this.#size) & (buf.length - 1)] = item;
+    this.#size++;
+  }
+
+  unshift(item: T): void {
+    if (this.#size === this.#buf.length) this.#grow();
+    const buf = this.#buf;
+    this.#head = (this.#head - 1) & (buf.length - 1);
+    buf[this.#head] = item;
     this.#size++;
   }
 
@@ -32,27 +43,73 @@ class Ring<T> {
     this.#size--;
     return item;
   }
+
+  /** Caller checks `size > 0`. */
+  pop(): T {
+    const buf = this.#buf;
+    const i = (this.#head + this.#size - 1) & (buf.length - 1);
+    const item = buf[i] as T;
+    buf[i] = undefined;
+    this.#size--;
+    return item;
+  }
 }
 
 /**
- * Mirror of `asyncio.Queue` (FIFO), with strict FIFO hand-off:
- * - a `put` while getters wait hands the item straight to the longest getter;
- * - a `get` from a full queue with waiting putters moves the longest putter's
- *   item in and completes that put;
+ * Mirror of `asyncio.Queue` (FIFO) as firmware/sync implements it, with
+ * strict FIFO hand-off for getters and putters alike:
+ * - an item put while getters wait is reserved for the longest getter, which
+ *   takes it (the oldest reserved item) when it resumes;
+ * - a get that makes room while putters wait reserves the free slot for the
+ *   longest putter, which adds its item when it resumes (and then admits the
+ *   next putter if there is room);
  * so the queue never holds more than `maxsize` items and neither getters nor
  * putters are ever overtaken by newcomers.
  *
- * An aborted `get()` loses no item (it never received one); an aborted
- * `put()` adds none. A getter that was already handed an item keeps it.
+ * A woken getter or putter resumes a microtask after the call that woke it.
+ * Until then its reservation stands: a reserved item counts in `qsize()` but
+ * cannot be got (`empty()` tells whether `getNowait()` would fail), and a
+ * reserved slot makes `full()` true (tells whether `putNowait()` would fail).
  *
- * Invariants: getters waiting implies the queue is empty; putters waiting
- * implies the queue is full.
+ * An aborted `get()` loses no item and an aborted `put()` adds none: a waiter
+ * aborted before it was woken just leaves; one aborted after it was woken but
+ * before it resumed passes its reservation on to the next waiter (or frees
+ * it) and rejects with the reason.
+ *
+ * Invariants: getters waiting implies every item is reserved (`empty()`);
+ * putters waiting implies `full()`.
  */
 export class Queue<T> {
   readonly #maxsize: number;
+  /** Items reserved for woken getters that have not resumed yet, oldest first. */
+  readonly #reserved = new Ring<T>();
+  /** The other items, after the reserved ones. */
   readonly #items = new Ring<T>();
-  readonly #getters = new WaiterList<T>();
-  readonly #putters = new WaiterList<true>();
+  /** Free slots reserved for woken putters that have not resumed yet. */
+  #rp = 0;
+  readonly #getters = new WaiterList<T>({
+    resume: () => {
+      const item = this.#reserved.shift();
+      this.#wakePutter();
+      return item;
+    },
+    revoke: () => {
+      this.#items.unshift(this.#reserved.pop());
+      this.#wakeGetter();
+    },
+  });
+  readonly #putters = new WaiterList<true>({
+    resume: (w: Waiter<true>, v: true) => {
+      this.#rp--;
+      this.#add(w.data as T);
+      this.#wakePutter();
+      return v;
+    },
+    revoke: () => {
+      this.#rp--;
+      this.#wakePutter();
+    },
+  });
   readonly #joiners = new WaiterList<true>();
   #unfinished = 0;
 
@@ -68,16 +125,19 @@ export class Queue<T> {
     return this.#maxsize;
   }
 
+  /** Number of items in the queue, including those reserved for woken getters. */
   qsize(): number {
-    return this.#items.size;
+    return this.#reserved.size + this.#items.size;
   }
 
+  /** True if `getNowait()` would throw: no item, or all reserved for woken getters. */
   empty(): boolean {
     return this.#items.size === 0;
   }
 
+  /** True if `putNowait()` would throw: `maxsize` reached, or slots reserved for woken putters. */
   full(): boolean {
-    return this.#maxsize > 0 && this.#items.size >= this.#maxsize;
+    return this.#rp > 0 || (this.#maxsize > 0 && this.#reserved.size + this.#items.size >= this.#maxsize);
   }
 
   /** Number of items put and not yet marked done with `taskDone()`. */
@@ -85,7 +145,7 @@ export class Queue<T> {
     return this.#unfinished;
   }
 
-  /** Number of waiting getters / putters (for demos and tests). */
+  /** Number of waiting getters / putters (for demos and tests); woken ones no longer count. */
   get waitingGetters(): number {
     return this.#getters.size;
   }
@@ -98,13 +158,17 @@ export class Queue<T> {
       const bad = precheck(opts);
       if (bad !== undefined) return bad;
     }
-    if (this.#offer(item)) return RESOLVED_TRUE;
+    if (!this.full()) {
+      this.#add(item);
+      return RESOLVED_TRUE;
+    }
     return enqueue(this.#putters, opts, item);
   }
 
   /** @throws QueueFull if the queue is full. */
   putNowait(item: T): void {
-    if (!this.#offer(item)) throw new QueueFull();
+    if (this.full()) throw new QueueFull();
+    this.#add(item);
   }
 
   get(opts?: WaitOptions): Promise<T> {
@@ -125,7 +189,7 @@ export class Queue<T> {
   /** @throws ValueError if called more times than items were put. */
   taskDone(): void {
     if (this.#unfinished <= 0) throw new ValueError("task_done() called too many times");
-    if (--this.#unfinished === 0) this.#joiners.resolveAll(true);
+    if (--this.#unfinished === 0) this.#joiners.wakeAll(true);
   }
 
   /** Resolve once every item put so far has been marked done. */
@@ -138,30 +202,29 @@ export class Queue<T> {
     return enqueue(this.#joiners, opts);
   }
 
-  /** Add `item` without waiting if possible; false if full. */
-  #offer(item: T): boolean {
-    const getter = this.#getters.shift();
-    if (getter !== null) {
-      this.#unfinished++;
-      getter.resolve(item);
-      return true;
-    }
-    if (this.full()) return false;
+  /** Append `item` (room checked by the caller); reserve it for a waiting getter if any. */
+  #add(item: T): void {
     this.#items.push(item);
     this.#unfinished++;
-    return true;
+    this.#wakeGetter();
   }
 
-  /** Remove the oldest item (caller checks non-empty); admit one waiting putter. */
+  /** Remove the oldest unreserved item (caller checks there is one); admit a waiting putter. */
   #take(): T {
     const item = this.#items.shift();
-    const putter = this.#putters.shift();
-    if (putter !== null) {
-      this.#items.push(putter.data as T);
-      putter.data = undefined;
-      this.#unfinished++;
-      putter.resolve(true);
-    }
+    this.#wakePutter();
     return item;
+  }
+
+  /** Reserve the oldest unreserved item, if any, for the longest waiting getter. */
+  #wakeGetter(): void {
+    if (this.#items.size > 0 && this.#getters.wakeNext(undefined as T)) this.#reserved.push(this.#items.shift());
+  }
+
+  /** Reserve a free slot, if any, for the longest waiting putter. */
+  #wakePutter(): void {
+    const m = this.#maxsize;
+    if (m > 0 && this.#reserved.size + this.#items.size + this.#rp >= m) return;
+    if (this.#putters.wakeNext(true)) this.#rp++;
   }
 }

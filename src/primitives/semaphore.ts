@@ -11,13 +11,21 @@ function checkValue(value: number, what: string): void {
 /**
  * Mirror of `asyncio.Semaphore`, strictly FIFO: while tasks wait, a newcomer
  * never takes a permit ahead of them, and `release()` hands the permit
- * straight to the longest waiter.
+ * straight to the longest waiter (the counter stays 0).
+ *
+ * If a woken waiter's signal aborts before it resumes (a microtask after the
+ * `release()`), it passes the permit on, as `release()` would, and rejects
+ * with the reason.
  *
  * Invariant: waiters present implies `value === 0`.
  */
 export class Semaphore {
   protected _value: number;
-  readonly #waiters = new WaiterList<true>();
+  // The pass-on is the plain (unbounded) release, like CPython's undo
+  // (`_value += 1`, then wake the next): it must not throw. (firmware/sync
+  // calls `self.release()`, so a BoundedSemaphore over-released during the
+  // window raises ValueError there instead of CancelledError.)
+  readonly #waiters = new WaiterList<true>({ revoke: () => Semaphore.prototype.release.call(this) });
 
   /** @throws ValueError if `value < 0`, TypeError if not an integer. */
   constructor(value = 1) {
@@ -53,9 +61,7 @@ export class Semaphore {
   }
 
   release(): void {
-    const w = this.#waiters.shift();
-    if (w !== null) w.resolve(true);
-    else this._value++;
+    if (!this.#waiters.wakeNext(true)) this._value++;
   }
 
   /** Acquire, run `fn`, release (even if `fn` throws). */

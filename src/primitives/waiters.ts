@@ -4,13 +4,23 @@
  * shared) abort listener of its signal.
  *
  * Rules every primitive relies on (see docs in index.ts):
- * - A waiter is settled exactly once. Settling (resolve, reject, abort,
- *   timeout) unlinks it from its list and from its signal's watch (whose
- *   listener is removed when no waiter is left) and clears its timer at once,
- *   so nothing is retained and a reused AbortSignal does not accumulate
- *   listeners.
- * - A hand-off is `list.shift()` + `waiter.resolve(value)`: once resolved, a
- *   later abort cannot take it back (the listener is already gone).
+ * - A waiter leaves its list exactly once: woken (hand-off) or rejected
+ *   (abort, timeout, or by the primitive). Either way it is unlinked from its
+ *   list and from its signal's watch (whose listener is removed when no waiter
+ *   is left) and its timer is cleared at once, so nothing is retained and a
+ *   reused AbortSignal does not accumulate listeners.
+ * - A hand-off is `list.wakeNext(value)` (or `waiter.wake(value)`). Like a
+ *   task on the board, the woken waiter does not run at once: it *resumes* in
+ *   a later microtask, in wake order (see `scheduleResume`). Its promise
+ *   settles then, not before. Until then the primitive treats what it handed
+ *   over as in transit (e.g. a Lock is neither free nor `locked()`, a Queue
+ *   item is reserved), and newcomers still queue behind (FIFO).
+ * - On resumption: if the waiter's signal aborted in between (the only thing
+ *   that can happen in that window: timers are macrotasks and were cleared at
+ *   wake), the list's `Handoff.revoke()` passes what it was handed on and the
+ *   promise rejects with `signal.reason`, like a task cancelled after it was
+ *   woken. Otherwise `Handoff.resume()` completes the hand-off and the promise
+ *   resolves. Once resolved, a later abort cannot take anything back.
  * - An abort or timeout before the hand-off just unlinks the waiter: the
  *   primitives derive their state from the lists, so FIFO order is kept and
  *   nothing is lost.
@@ -90,19 +100,89 @@ class SignalWatch {
 
 const watches = new WeakMap<AbortSignal, SignalWatch>();
 
+/**
+ * What a primitive does when one of its woken waiters resumes (given to its
+ * `WaiterList`). Both run inside the resumption microtask and must not throw.
+ */
+export interface Handoff<T> {
+  /**
+   * The waiter resumes normally: complete the hand-off (e.g. the Lock is now
+   * held). Returns the value its promise resolves with; `value` is what
+   * `wake()` was given.
+   */
+  resume?(w: Waiter<T>, value: T): T;
+  /** Its signal aborted after it was woken: pass on what it was handed. */
+  revoke?(w: Waiter<T>): void;
+}
+
+/**
+ * Woken waiters not resumed yet, in wake order, linked through `next` (free
+ * once a waiter has left its list): the host's run queue. The first wake
+ * queues one microtask that resumes every waiter woken until it runs (one
+ * microtask per batch rather than per waiter: hand-off throughput). Waiters
+ * woken *during* it (passed on by a revoked one) go to the next batch, queued
+ * behind whatever those resumptions queued, as a task woken on the board runs
+ * after those already scheduled.
+ */
+let wokenHead: Waiter<any> | null = null;
+let wokenTail: Waiter<any> | null = null;
+
+function scheduleResume(w: Waiter<any>): void {
+  if (wokenTail === null) {
+    wokenHead = w;
+    queueMicrotask(resumeWoken);
+  } else {
+    wokenTail.next = w;
+  }
+  wokenTail = w;
+}
+
+function resumeWoken(): void {
+  let w = wokenHead;
+  wokenHead = wokenTail = null;
+  while (w !== null) {
+    const next = w.next;
+    w.next = null;
+    try {
+      w.resume();
+    } catch (err) {
+      // A Handoff hook must not throw; if one does, still resume the others.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
+    w = next;
+  }
+}
+
+/** Marks a waiter woken by `wakeWithError()` (its `value` is the error). */
+const FAIL: Handoff<any> = {};
+
+/** Waiter states. */
+const WAITING = 0;
+const WOKEN = 1;
+const SETTLED = 2;
+
 export class Waiter<T> {
   prev: Waiter<T> | null = null;
   next: Waiter<T> | null = null;
   list: WaiterList<T> | null = null;
   /** Payload owned by the primitive (e.g. the item of a waiting putter). */
   data: unknown;
-  settled = false;
+  /** @internal WAITING, WOKEN (handed off, not resumed yet) or SETTLED. */
+  state = WAITING;
   /** @internal links in the SignalWatch of this waiter's signal. */
   watch: SignalWatch | null = null;
   /** @internal */
   sprev: Waiter<any> | null = null;
   /** @internal */
   snext: Waiter<any> | null = null;
+  /** @internal the signal, kept until resumption to see a late abort. */
+  signal: AbortSignal | undefined = undefined;
+  /** @internal while woken: what `wake()` was given. */
+  value: unknown = undefined;
+  /** @internal while woken. */
+  handoff: Handoff<T> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timeoutMs = 0;
   private remainingMs = 0;
@@ -123,7 +203,10 @@ export class Waiter<T> {
 
   /** @internal */
   observe(signal: AbortSignal | undefined, timeoutMs: number | undefined): void {
-    if (signal !== undefined) (watches.get(signal) ?? new SignalWatch(signal)).add(this);
+    if (signal !== undefined) {
+      this.signal = signal;
+      (watches.get(signal) ?? new SignalWatch(signal)).add(this);
+    }
     if (timeoutMs !== undefined && timeoutMs !== Infinity) {
       this.timeoutMs = timeoutMs;
       this.armTimer(timeoutMs);
@@ -149,17 +232,70 @@ export class Waiter<T> {
     }
   }
 
-  resolve(value: T): void {
-    if (this.settled) return;
-    this.settled = true;
+  /**
+   * Hand-off: leave the list now (timer and abort listener go too) and resume
+   * in a microtask, where the promise resolves with `handoff.resume(w, value)`
+   * (or `value`), or, if the signal aborted meanwhile, `handoff.revoke(w)`
+   * runs and the promise rejects with the abort reason. `handoff` defaults to
+   * the one of the list the waiter is (still) in.
+   */
+  wake(value: T, handoff: Handoff<T> | null = this.list?.handoff ?? null): void {
+    if (this.state !== WAITING) return;
+    this.state = WOKEN;
     this.detach();
-    this.res(value);
+    this.value = value;
+    this.handoff = handoff;
+    scheduleResume(this);
   }
 
-  reject(reason: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
+  /** @internal the resumption of a woken waiter. */
+  resume(): void {
+    this.state = SETTLED;
+    const handoff = this.handoff;
+    const value = this.value as T;
+    this.handoff = null;
+    this.value = undefined;
+    const signal = this.signal;
+    if (signal !== undefined) {
+      this.signal = undefined;
+      if (signal.aborted) {
+        if (handoff?.revoke !== undefined) handoff.revoke(this);
+        this.data = undefined;
+        this.rej(signal.reason);
+        return;
+      }
+    }
+    if (handoff === FAIL) {
+      this.data = undefined;
+      this.rej(value);
+      return;
+    }
+    // `resume` may use `data` (a putter's item): clear it after.
+    const v = handoff?.resume !== undefined ? handoff.resume(this, value) : value;
+    this.data = undefined;
+    this.res(v);
+  }
+
+  /**
+   * Like `wake()`, but the waiter's promise rejects with `error` when it
+   * resumes (or with the abort reason if its signal aborted meanwhile).
+   */
+  wakeWithError(error: unknown): void {
+    if (this.state !== WAITING) return;
+    this.state = WOKEN;
     this.detach();
+    this.value = error;
+    this.handoff = FAIL;
+    scheduleResume(this);
+  }
+
+  /** Settle at once with `reason` (abort, timeout, or by the primitive) if still waiting. */
+  reject(reason: unknown): void {
+    if (this.state !== WAITING) return;
+    this.state = SETTLED;
+    this.detach();
+    this.signal = undefined;
+    this.data = undefined;
     this.rej(reason);
   }
 }
@@ -169,6 +305,9 @@ export class WaiterList<T> {
   head: Waiter<T> | null = null;
   tail: Waiter<T> | null = null;
   size = 0;
+
+  /** `handoff`: what the primitive does when a waiter woken from this list resumes. */
+  constructor(readonly handoff: Handoff<T> | null = null) {}
 
   push(w: Waiter<T>): void {
     w.list = this;
@@ -199,16 +338,30 @@ export class WaiterList<T> {
     this.size--;
   }
 
-  /** Resolve every waiter currently listed, longest first. */
-  resolveAll(value: T): void {
-    let w: Waiter<T> | null;
-    while ((w = this.shift()) !== null) w.resolve(value);
+  /** Wake the longest waiter (see `Waiter.wake`); false if there is none. */
+  wakeNext(value: T): boolean {
+    const w = this.head;
+    if (w === null) return false;
+    w.wake(value, this.handoff);
+    return true;
   }
 
-  /** Reject every waiter currently listed, longest first. */
+  /** Wake every waiter currently listed, longest first. */
+  wakeAll(value: T): void {
+    let w: Waiter<T> | null;
+    while ((w = this.head) !== null) w.wake(value, this.handoff);
+  }
+
+  /** Wake every waiter currently listed, longest first, to reject with `error()`. */
+  wakeAllWithError(error: () => unknown): void {
+    let w: Waiter<T> | null;
+    while ((w = this.head) !== null) w.wakeWithError(error());
+  }
+
+  /** Reject every waiter currently listed at once, longest first. */
   rejectAll(reason: () => unknown): void {
     let w: Waiter<T> | null;
-    while ((w = this.shift()) !== null) w.reject(reason());
+    while ((w = this.head) !== null) w.reject(reason());
   }
 }
 

@@ -2,6 +2,11 @@
 // the same step interpreter as the Python one in python-runner.ts.
 //
 // Scheduling model, to produce the board's completion order:
+// - A woken waiter resumes a microtask after the call that woke it (see
+//   src/primitives/waiters.ts), like a task the board has scheduled but not
+//   run yet. Consecutive synchronous steps therefore run without yielding,
+//   as on the board, and a waiting step first lets earlier woken waiters
+//   resume (the board runs them before the new task).
 // - A waiting call starts at once (host methods run synchronously up to their
 //   first wait); its outcome goes to `pending` when its promise settles.
 //   `pending` plays the board's run queue: it is moved to the trace on every
@@ -14,8 +19,9 @@
 //   recorded synchronously, e.g. a Barrier action). Except under a timeout:
 //   the board's asyncio.wait_for_ms runs the call in an inner task, and the
 //   actor's own task resumes after the ones that inner task woke.
-// - A resolved hand-off cannot be taken back: aborting an actor whose call has
-//   already resolved changes nothing (see `why` in scenarios.ts).
+// - Aborting an actor whose call was woken but has not resumed makes it
+//   reject (and pass on what it was handed), as task.cancel() does on the
+//   board; once its promise has resolved, an abort changes nothing.
 
 import {
   Barrier,
@@ -193,6 +199,9 @@ export async function runHost(scenario: Scenario): Promise<string[]> {
     }
     const [method, oname, ...args] = rest as [string, string, ...Value[]];
     if (waiting.has(method)) {
+      // On the board the call runs in a new task, queued behind the tasks
+      // woken by earlier synchronous steps: let those resume first.
+      await flush();
       const ctl = new AbortController();
       controllers.set(actor, ctl);
       all.push(ctl);
@@ -211,6 +220,9 @@ export async function runHost(scenario: Scenario): Promise<string[]> {
         // Not so under a timeout: the board's wait_for_ms runs the call in an
         // inner task, and the actor resumes only after the tasks it woke.
         if (!probed && timeoutMs === undefined) pending.splice(syncEnd, 0, line);
+        // Waiters it woke resume in microtasks queued during the call and
+        // settle in them: one more hop records after them.
+        else if (timeoutMs !== undefined) queueMicrotask(() => open && pending.push(line));
         else pending.push(line);
       };
       p.then(
@@ -228,7 +240,8 @@ export async function runHost(scenario: Scenario): Promise<string[]> {
     } catch (e) {
       now(`${actor} ${errLine(e)}`);
     }
-    await flush(); // let settled waiters reach `pending` in settlement order
+    // No flush: like the board's driver, consecutive synchronous steps run in
+    // one go, before any waiter they woke resumes (a microtask later).
   }
 
   await tick(); // an implicit final tick

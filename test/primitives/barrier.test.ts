@@ -48,7 +48,8 @@ describe("Barrier", () => {
       }),
     );
     await Promise.all(ps);
-    expect(log).toEqual(["action", "a0", "b1", "c2"]);
+    // The last party returns at once; the others resume after it (as on the board).
+    expect(log).toEqual(["action", "c2", "a0", "b1"]);
   });
 
   it("an action that throws rejects the last party with its error and breaks the barrier", async () => {
@@ -126,15 +127,52 @@ describe("Barrier", () => {
     expect(await Promise.all([b.wait(), b.wait()])).toEqual([0, 1]);
   });
 
-  it("abort after the phase completed cannot take the release back (even from the action)", async () => {
+  it("a waiter aborted after the phase completed, before it resumed (even from the action), rejects; the phase stands", async () => {
     const ac = new AbortController();
-    const b = new Barrier(2, () => ac.abort());
+    const why = reason("late");
+    const b = new Barrier(3, () => ac.abort(why));
+    const a = track(b.wait({ signal: ac.signal }));
+    const x = track(b.wait());
+    const last = await b.wait();
+    await flush();
+    expect(a.state).toBe("rejected");
+    expect(a.reason).toBe(why);
+    expect([x.value, last]).toEqual([1, 2]);
+    expect(b.nWaiting).toBe(0);
+    expect(b.broken).toBe(false);
+    expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
+  });
+
+  it("abort after the released waiter resumed cannot take the release back", async () => {
+    const ac = new AbortController();
+    const b = new Barrier(2);
     const a = track(b.wait({ signal: ac.signal }));
     const last = await b.wait();
     await flush();
+    ac.abort();
+    await flush();
     expect(a.state).toBe("fulfilled");
     expect([a.value, last]).toEqual([0, 1]);
-    expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
+  });
+
+  it("a waiter aborted after reset()/abort() woke it rejects with the abort reason", async () => {
+    const b = new Barrier(3);
+    const ac = new AbortController();
+    const why = reason("late");
+    const x = track(b.wait({ signal: ac.signal }));
+    const y = track(b.wait());
+    b.reset();
+    ac.abort(why);
+    await flush();
+    expect(x.reason).toBe(why);
+    expect(y.reason).toBeInstanceOf(BrokenBarrierError);
+    const ac2 = new AbortController();
+    const z = track(b.wait({ signal: ac2.signal }));
+    b.abort();
+    ac2.abort(why);
+    await flush();
+    expect(z.reason).toBe(why);
+    expect(b.broken).toBe(true);
   });
 
   it("an already aborted signal rejects without arriving", async () => {

@@ -143,7 +143,83 @@ describe("Condition", () => {
     expect(woke).toEqual(["b"]);
   });
 
-  it("abort after notify cannot take the notification back", async () => {
+  /** A task: acquire, wait, record, release. */
+  function waiter(c: Condition, name: string, log: string[], signal?: AbortSignal) {
+    return track(
+      (async () => {
+        await c.acquire();
+        try {
+          await c.wait({ signal });
+          log.push(`${name} woke`);
+        } catch (e) {
+          log.push(`${name} failed, locked ${c.locked()}`);
+          throw e;
+        } finally {
+          c.release();
+        }
+      })(),
+    );
+  }
+
+  it("abort after notify, before the waiter resumed: it re-acquires, passes the notification on and rejects", async () => {
+    const c = new Condition();
+    const ac = new AbortController();
+    const why = reason("late");
+    const log: string[] = [];
+    const a = waiter(c, "a", log, ac.signal);
+    const b = waiter(c, "b", log);
+    await flush();
+    await c.acquire();
+    c.notify();
+    ac.abort(why);
+    c.release();
+    await flush();
+    expect(log).toEqual(["a failed, locked true", "b woke"]);
+    expect(a.reason).toBe(why);
+    expect(b.state).toBe("fulfilled");
+    expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
+  });
+
+  it("abort while re-acquiring the lock after notify: re-queues for the lock, then passes the notification on", async () => {
+    const c = new Condition();
+    const ac = new AbortController();
+    const log: string[] = [];
+    const a = waiter(c, "a", log, ac.signal);
+    const b = waiter(c, "b", log);
+    await flush();
+    await c.acquire();
+    c.notify();
+    await flush(); // a resumed and queues for the lock
+    const d = track(c.acquire()); // d queues behind a
+    ac.abort(); // a re-queues behind d
+    c.release(); // to d
+    await flush();
+    expect(d.state).toBe("fulfilled");
+    expect(log).toEqual([]);
+    log.push("d");
+    c.release(); // to a, which passes its notification to b
+    await flush();
+    expect(log).toEqual(["d", "a failed, locked true", "b woke"]);
+    expect(a.state).toBe("rejected");
+  });
+
+  it("a notified wait whose timeout fires while re-acquiring rejects with TimeoutError, holding the lock", async () => {
+    const c = new Condition();
+    await c.acquire();
+    const w = track(c.wait({ timeoutMs: 20 }));
+    await c.acquire();
+    c.notify();
+    await new Promise((r) => setTimeout(r, 40)); // a is queued for the lock meanwhile
+    expect(w.state).toBe("pending");
+    c.release();
+    await flush();
+    expect(w.state).toBe("rejected");
+    expect(w.reason).toBeInstanceOf(TimeoutError);
+    expect(c.locked()).toBe(true);
+    c.release();
+  });
+
+  it("abort after wait() resolved cannot take the notification back", async () => {
     const c = new Condition();
     const ac = new AbortController();
     const w = track(
@@ -151,6 +227,7 @@ describe("Condition", () => {
         await c.acquire();
         await c.wait({ signal: ac.signal });
         const held = c.locked();
+        ac.abort();
         c.release();
         return held;
       })(),
@@ -158,7 +235,6 @@ describe("Condition", () => {
     await flush();
     await c.acquire();
     c.notify();
-    ac.abort();
     c.release();
     await flush();
     expect(w.state).toBe("fulfilled");

@@ -56,11 +56,27 @@ describe("Event", () => {
     expect(b.reason).toBe(why);
   });
 
-  it("abort after set() cannot take the wake-up back", async () => {
+  it("abort after set(), before the waiter resumed, rejects it; the others still wake", async () => {
+    const ev = new Event();
+    const ac = new AbortController();
+    const a = track(ev.wait({ signal: ac.signal }));
+    const b = track(ev.wait());
+    ev.set();
+    expect(ev.waiting).toBe(0);
+    const why = reason("late");
+    ac.abort(why);
+    await flush();
+    expect([a.state, b.state]).toEqual(["rejected", "fulfilled"]);
+    expect(a.reason).toBe(why);
+    expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
+  });
+
+  it("abort after the woken waiter resumed cannot take the wake-up back", async () => {
     const ev = new Event();
     const ac = new AbortController();
     const a = track(ev.wait({ signal: ac.signal }));
     ev.set();
+    await flush();
     ac.abort();
     await flush();
     expect(a.state).toBe("fulfilled");

@@ -43,10 +43,13 @@ describe("Lock", () => {
     );
     await flush();
     expect(lock.waiting).toBe(3);
-    lock.release(); // hands to a: stays locked
-    expect(lock.locked()).toBe(true);
+    lock.release(); // hands to a, which has not resumed yet: in transit
+    expect(lock.locked()).toBe(false);
+    expect(() => lock.release()).toThrow(RuntimeError); // not held: no double hand-off
     const late = track(lock.acquire()); // newcomer queues behind b, c
+    expect(lock.waiting).toBe(3);
     await flush();
+    expect(lock.locked()).toBe(true); // a resumed and holds it
     expect(order).toEqual(["a"]);
     expect(late.state).toBe("pending");
     lock.release();
@@ -100,12 +103,56 @@ describe("Lock", () => {
     expect((a.reason as Error).name).toBe("AbortError");
   });
 
-  it("abort after hand-off cannot take the lock back", async () => {
+  it("abort after hand-off, before the waiter resumed: it passes the lock on", async () => {
+    const lock = new Lock();
+    await lock.acquire();
+    const ac = new AbortController();
+    const a = track(lock.acquire({ signal: ac.signal, timeoutMs: 10_000 }));
+    const b = track(lock.acquire());
+    lock.release(); // handed to a, not resumed yet
+    expect(getEventListeners(ac.signal, "abort")).toHaveLength(0); // gone at hand-off
+    const why = reason("late");
+    ac.abort(why);
+    await flush();
+    expect(a.state).toBe("rejected");
+    expect(a.reason).toBe(why);
+    expect(b.state).toBe("fulfilled"); // passed on in FIFO order
+    expect(lock.locked()).toBe(true);
+    lock.release();
+    expect(lock.locked()).toBe(false);
+  });
+
+  it("abort after hand-off of the only waiter frees the lock; a newcomer meanwhile gets it", async () => {
     const lock = new Lock();
     await lock.acquire();
     const ac = new AbortController();
     const a = track(lock.acquire({ signal: ac.signal }));
-    lock.release(); // handed to a
+    lock.release();
+    ac.abort();
+    await flush();
+    expect(a.state).toBe("rejected");
+    expect(lock.locked()).toBe(false);
+    expect(lock.waiting).toBe(0);
+
+    await lock.acquire();
+    const ac2 = new AbortController();
+    const c = track(lock.acquire({ signal: ac2.signal }));
+    lock.release();
+    const d = track(lock.acquire()); // arrives during the hand-off: queues
+    ac2.abort();
+    await flush();
+    expect([c.state, d.state]).toEqual(["rejected", "fulfilled"]);
+    expect(lock.locked()).toBe(true);
+    lock.release();
+  });
+
+  it("abort after the woken waiter resumed cannot take the lock back", async () => {
+    const lock = new Lock();
+    await lock.acquire();
+    const ac = new AbortController();
+    const a = track(lock.acquire({ signal: ac.signal }));
+    lock.release();
+    await flush();
     ac.abort();
     await flush();
     expect(a.state).toBe("fulfilled");
@@ -114,6 +161,35 @@ describe("Lock", () => {
     lock.release();
     expect(lock.locked()).toBe(false);
     expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
+  });
+
+  it("a released-twice hand-off: the second release() throws, only the woken waiter holds the lock", async () => {
+    const lock = new Lock();
+    await lock.acquire();
+    const b = track(lock.acquire());
+    lock.release();
+    expect(() => lock.release()).toThrow(RuntimeError);
+    const c = track(lock.acquire());
+    await flush();
+    expect([b.state, c.state]).toEqual(["fulfilled", "pending"]);
+    expect(lock.locked()).toBe(true);
+    lock.release();
+    await flush();
+    expect(c.state).toBe("fulfilled");
+    lock.release();
+    expect(lock.locked()).toBe(false);
+  });
+
+  it("a cached resolved promise even right after a hand-off completed", async () => {
+    const lock = new Lock();
+    const first = lock.acquire();
+    const w = lock.acquire();
+    lock.release();
+    await w;
+    lock.release();
+    expect(lock.locked()).toBe(false);
+    expect(lock.acquire()).toBe(first);
+    lock.release();
   });
 
   it("an already aborted signal rejects without taking a free lock", async () => {

@@ -72,7 +72,9 @@ describe("Queue", () => {
     await flush();
     expect(q.waitingGetters).toBe(3);
     q.putNowait(10);
-    expect(q.qsize()).toBe(0); // handed, not queued
+    expect(q.qsize()).toBe(1); // reserved for the first getter until it resumes
+    expect(q.empty()).toBe(true); // ... so it cannot be got
+    expect(() => q.getNowait()).toThrow(QueueEmpty);
     await q.put(11);
     q.putNowait(12);
     await flush();
@@ -105,17 +107,51 @@ describe("Queue", () => {
     expect(q.getNowait()).toBe("y");
   });
 
-  it("abort after hand-off: the getter keeps its item", async () => {
+  it("abort after hand-off, before the getter resumed: the item goes to the next getter", async () => {
+    const q = new Queue<string>();
+    const ac = new AbortController();
+    const why = reason("late");
+    const g = track(q.get({ signal: ac.signal }));
+    const h = track(q.get());
+    q.putNowait("x");
+    ac.abort(why);
+    await flush();
+    expect(g.state).toBe("rejected");
+    expect(g.reason).toBe(why);
+    expect(h.value).toBe("x");
+    expect(q.qsize()).toBe(0);
+    expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
+  });
+
+  it("abort after hand-off with no other getter: the item is back in the queue, in order", async () => {
+    const q = new Queue<string>();
+    const ac = new AbortController();
+    const g = track(q.get({ signal: ac.signal }));
+    const h = track(q.get());
+    q.putNowait("x"); // reserved for g
+    q.putNowait("y"); // reserved for h
+    q.putNowait("z");
+    expect([q.qsize(), q.empty()]).toEqual([3, false]);
+    expect(q.getNowait()).toBe("z"); // the only unreserved item
+    ac.abort();
+    await flush();
+    expect(g.state).toBe("rejected");
+    expect(h.value).toBe("x"); // items leave in order: g's "x" passed on
+    expect(q.getNowait()).toBe("y");
+    expect(q.empty()).toBe(true);
+  });
+
+  it("abort after the getter resumed: it keeps its item", async () => {
     const q = new Queue<string>();
     const ac = new AbortController();
     const g = track(q.get({ signal: ac.signal }));
     q.putNowait("x");
+    await flush();
     ac.abort();
     await flush();
     expect(g.state).toBe("fulfilled");
     expect(g.value).toBe("x");
     expect(q.empty()).toBe(true);
-    expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
   });
 
   it("an aborted put adds nothing", async () => {
@@ -137,16 +173,67 @@ describe("Queue", () => {
     expect(() => q.taskDone()).toThrow(ValueError); // "lost" was never counted
   });
 
-  it("abort after a putter was admitted: the put stands", async () => {
+  it("a woken putter adds its item when it resumes; its slot is reserved until then", async () => {
+    const q = new Queue<string>(1);
+    q.putNowait("a");
+    const p = track(q.put("b"));
+    expect(q.getNowait()).toBe("a"); // wakes the putter
+    expect([q.qsize(), q.empty(), q.full()]).toEqual([0, true, true]);
+    expect(() => q.putNowait("x")).toThrow(QueueFull); // the slot is reserved
+    const late = track(q.put("c")); // queues behind the woken putter
+    expect(q.waitingPutters).toBe(1);
+    await flush();
+    expect([p.state, late.state]).toEqual(["fulfilled", "pending"]);
+    expect(q.getNowait()).toBe("b");
+    await flush();
+    expect(q.getNowait()).toBe("c");
+    expect(late.state).toBe("fulfilled");
+  });
+
+  it("abort after a putter was woken, before it resumed: it adds nothing, the slot goes to the next putter", async () => {
+    const q = new Queue<string>(1);
+    q.putNowait("a");
+    const ac = new AbortController();
+    const why = reason("late");
+    const p = track(q.put("b", { signal: ac.signal }));
+    const r = track(q.put("c"));
+    expect(q.getNowait()).toBe("a"); // wakes the putter of "b"
+    ac.abort(why);
+    await flush();
+    expect(p.state).toBe("rejected");
+    expect(p.reason).toBe(why);
+    expect(r.state).toBe("fulfilled");
+    expect(q.getNowait()).toBe("c");
+    expect(q.empty()).toBe(true);
+    q.taskDone();
+    q.taskDone();
+    expect(() => q.taskDone()).toThrow(ValueError); // "b" was never counted
+  });
+
+  it("abort after the putter resumed: the put stands", async () => {
     const q = new Queue<string>(1);
     q.putNowait("a");
     const ac = new AbortController();
     const p = track(q.put("b", { signal: ac.signal }));
-    expect(q.getNowait()).toBe("a"); // admits "b"
+    expect(q.getNowait()).toBe("a");
+    await flush();
     ac.abort();
     await flush();
     expect(p.state).toBe("fulfilled");
     expect(q.getNowait()).toBe("b");
+  });
+
+  it("a join aborted after the last taskDone() woke it, before it resumed, rejects", async () => {
+    const q = new Queue<number>();
+    q.putNowait(1);
+    const ac = new AbortController();
+    const j = track(q.join({ signal: ac.signal }));
+    const k = track(q.join());
+    q.getNowait();
+    q.taskDone();
+    ac.abort();
+    await flush();
+    expect([j.state, k.state]).toEqual(["rejected", "fulfilled"]);
   });
 
   it("already aborted signals take nothing and add nothing", async () => {

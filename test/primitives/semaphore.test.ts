@@ -73,11 +73,44 @@ describe("Semaphore", () => {
     expect(sem.value).toBe(1);
   });
 
-  it("abort after hand-off keeps the permit with the waiter", async () => {
+  it("abort after hand-off, before the waiter resumed: it passes the permit on", async () => {
+    const sem = new Semaphore(0);
+    const ac = new AbortController();
+    const a = track(sem.acquire({ signal: ac.signal }));
+    const b = track(sem.acquire());
+    sem.release(); // handed to a
+    expect(sem.locked()).toBe(true);
+    const late = track(sem.acquire()); // queues behind b
+    const why = reason("late");
+    ac.abort(why);
+    await flush();
+    expect([a.state, b.state, late.state]).toEqual(["rejected", "fulfilled", "pending"]);
+    expect(a.reason).toBe(why);
+    expect(sem.value).toBe(0);
+    sem.release();
+    await flush();
+    expect(late.state).toBe("fulfilled");
+  });
+
+  it("abort after hand-off of the only waiter returns the permit to the counter", async () => {
+    const sem = new BoundedSemaphore(1);
+    await sem.acquire();
+    const ac = new AbortController();
+    const a = track(sem.acquire({ signal: ac.signal }));
+    sem.release();
+    ac.abort();
+    await flush();
+    expect(a.state).toBe("rejected");
+    expect(sem.value).toBe(1);
+    expect(() => sem.release()).toThrow(ValueError);
+  });
+
+  it("abort after the woken waiter resumed keeps the permit with it", async () => {
     const sem = new Semaphore(0);
     const ac = new AbortController();
     const a = track(sem.acquire({ signal: ac.signal }));
     sem.release();
+    await flush();
     ac.abort();
     await flush();
     expect(a.state).toBe("fulfilled");
