@@ -16,12 +16,14 @@ class Semaphore:
             raise ValueError("Semaphore initial value must be >= 0")
         self._value = value
         self._waiting = []  # Events of waiting tasks, oldest first
+        self._handing = 0  # permits given to woken tasks that have not resumed yet
 
     def locked(self):
         return self._value == 0
 
     def release(self):
         if self._waiting:
+            self._handing += 1
             self._waiting.pop(0).set()
         else:
             self._value += 1
@@ -36,11 +38,14 @@ class Semaphore:
             await ev.wait()
         except BaseException:
             if ev.is_set():
-                # Cancelled after being handed a permit: pass it on.
-                self.release()
+                # Cancelled after being handed a permit: pass it on (no bound
+                # check: the permit was already counted out).
+                self._handing -= 1
+                Semaphore.release(self)
             else:
                 self._waiting.remove(ev)
             raise
+        self._handing -= 1
         return True
 
     async def __aenter__(self):
@@ -56,6 +61,7 @@ class BoundedSemaphore(Semaphore):
         self._bound = value
 
     def release(self):
-        if self._value >= self._bound:
+        # A permit on its way to a woken task is still held: count it.
+        if self._value + self._handing >= self._bound:
             raise ValueError("BoundedSemaphore released too many times")
         super().release()

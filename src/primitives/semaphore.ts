@@ -21,11 +21,17 @@ function checkValue(value: number, what: string): void {
  */
 export class Semaphore {
   protected _value: number;
-  // The pass-on is the plain (unbounded) release, like CPython's undo
-  // (`_value += 1`, then wake the next): it must not throw. (firmware/sync
-  // calls `self.release()`, so a BoundedSemaphore over-released during the
-  // window raises ValueError there instead of CancelledError.)
-  readonly #waiters = new WaiterList<true>({ revoke: () => Semaphore.prototype.release.call(this) });
+  /** Permits handed to woken waiters that have not resumed yet. */
+  protected _handing = 0;
+  // The pass-on is the plain (unbounded) release: the permit was already
+  // counted out, so no bound applies and it must not throw.
+  readonly #waiters = new WaiterList<true>({
+    resume: () => (this._handing--, true),
+    revoke: () => {
+      this._handing--;
+      Semaphore.prototype.release.call(this);
+    },
+  });
 
   /** @throws ValueError if `value < 0`, TypeError if not an integer. */
   constructor(value = 1) {
@@ -61,7 +67,8 @@ export class Semaphore {
   }
 
   release(): void {
-    if (!this.#waiters.wakeNext(true)) this._value++;
+    if (this.#waiters.wakeNext(true)) this._handing++;
+    else this._value++;
   }
 
   /** Acquire, run `fn`, release (even if `fn` throws). */
@@ -88,7 +95,8 @@ export class BoundedSemaphore extends Semaphore {
   }
 
   override release(): void {
-    if (this._value >= this.#bound) throw new ValueError("BoundedSemaphore released too many times");
+    // A permit on its way to a woken waiter is still held: count it.
+    if (this._value + this._handing >= this.#bound) throw new ValueError("BoundedSemaphore released too many times");
     super.release();
   }
 }

@@ -50,11 +50,10 @@ function checkWellFormed(s: Scenario): void {
 }
 
 describe("conformance scenarios", () => {
-  it("are well formed, uniquely named, 30-60 of them", () => {
+  it("are well formed, uniquely named, at least 30 of them", () => {
     const names = scenarios.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
     expect(scenarios.length).toBeGreaterThanOrEqual(30);
-    expect(scenarios.length).toBeLessThanOrEqual(60);
     for (const s of scenarios) checkWellFormed(s);
   });
 });

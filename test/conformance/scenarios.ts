@@ -422,6 +422,23 @@ export const scenarios: readonly Scenario[] = [
     ],
   },
 
+  {
+    name: "bounded semaphore: a permit on its way to a woken waiter counts; cancelling that waiter passes it on",
+    actors: ["A", "B", "C"],
+    objects: { sem: ["BoundedSemaphore", 1] },
+    steps: [
+      ["A", "acquire", "sem"],
+      ["B", "acquire", "sem"],
+      ["A", "release", "sem"],
+      ["A", "release", "sem"],
+      ["cancel", "B"],
+      ["C", "acquire", "sem"],
+      ["C", "release", "sem"],
+      ["C", "release", "sem"],
+    ],
+    expect: ["A acquired", "A released", "A error ValueError", "B cancelled", "C acquired", "C released", "C error ValueError"],
+  },
+
   // --------------------------------------------------------------- Event
   {
     name: "event: set() wakes every waiter in order; clear() before they run does not un-wake them",
