@@ -67,13 +67,13 @@ export class VirtualBoard {
     await w?.terminate();
   }
 
+  private held = false;
   /** Keep the process alive while a host has the port open (the worker is unref'd). */
   hold(on: boolean) {
     if (on) this.worker?.ref();
     else this.worker?.unref();
     this.held = on;
   }
-  private held = false;
 
   /** EN pin pulsed: reboot keeping files, boot chatter, banner, friendly REPL. */
   async hardReset() {
@@ -134,7 +134,7 @@ export class VirtualBoard {
   private charDone: () => void = () => {};
   private charInFlight = false;
 
-  private enqueue(action: DeviceAction) {
+  private enqueue(action: Exclude<DeviceAction, { type: "interrupt" }>) {
     this.sequence = this.sequence.then(() => {
       if (action.type !== "friendly-char") return this.act(action);
       return new Promise<void>((resolve) => {
@@ -148,18 +148,15 @@ export class VirtualBoard {
     });
   }
 
-  private act(a: DeviceAction) {
+  // Ctrl-C is handled on arrival (receive) and REPL keys by enqueue.
+  private act(a: Exclude<DeviceAction, { type: "interrupt" | "friendly-char" }>) {
     switch (a.type) {
       case "write":
         return this.transmit(a.data);
       case "exec":
         return this.post({ t: "exec", code: a.code });
-      case "interrupt":
-        return this.interrupt();
       case "soft-reset":
         return void this.softReset(true);
-      case "friendly-char":
-        return this.enqueue(a);
       case "stdin":
         return; // scripts here do not read stdin
     }

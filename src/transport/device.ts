@@ -13,6 +13,8 @@ export type DeviceAction =
   /** Bytes for a running program's stdin. */
   | { type: "stdin"; data: Uint8Array };
 
+export type WriteAction = Extract<DeviceAction, { type: "write" }>;
+
 export interface DeviceOptions {
   /** "yes" answers R\x01 with a window, "no" answers R\x00, "legacy" behaves like firmware older than raw-paste. */
   rawPaste?: "yes" | "no" | "legacy";
@@ -49,14 +51,14 @@ export class DeviceProtocol {
   }
 
   /** The running program finished: end the raw exec reply (stdout was already written). */
-  finishRun(stderr: string): DeviceAction[] {
+  finishRun(stderr: string): WriteAction[] {
     if (this.mode !== "running") return [];
     this.mode = "raw";
     return [{ type: "write", data: bytes(`\x04${stderr.replace(/\r?\n/g, "\r\n")}\x04>`) }];
   }
 
   /** A soft reset completed (fresh interpreter); raw mode stays raw, as on hardware. */
-  afterSoftReset(wasRaw: boolean): DeviceAction[] {
+  afterSoftReset(wasRaw: boolean): WriteAction[] {
     if (wasRaw) {
       this.mode = "raw";
       return [{ type: "write", data: bytes(`MPY: soft reboot\r\n${RAW_BANNER}>`) }];
