@@ -60,7 +60,7 @@ export class SimTarget {
     if (this.port === port) this.port = undefined;
   }
 
-  /** ESP32 auto-reset wiring: RTS pulls EN low while DTR is high; releasing it reboots. */
+  /** ESP32 auto-reset wiring: asserted RTS with DTR not asserted pulls EN low; releasing it reboots. */
   control(opts: SetOptions) {
     const enLow = opts.rts === true && opts.dtr !== true;
     if (this.resetHeld && !enLow) void this.board.hardReset();
