@@ -167,6 +167,9 @@ export class VirtualBoard {
   }
 
   private interrupt() {
+    // Ctrl-C at an idle prompt (every host sends some when entering the raw
+    // REPL) has nothing to stop: the protocol machine already handled it.
+    if (this.device.mode !== "running" && !this.charInFlight) return;
     Atomics.store(new Int32Array(this.interruptFlag), 0, 1);
     this.post({ t: "interrupt" });
     // A loop that never calls out (`while True: pass`) cannot see Ctrl-C in

@@ -32,6 +32,13 @@ describe("commands", () => {
     expect(r.stdout.split("KeyboardInterrupt").length).toBe(2); // once, not again on the next output
   });
 
+  it("a script that runs longer than the Ctrl-C grace period is not cut short", async () => {
+    // Regression: the Ctrl-C that enters the raw REPL armed the stuck-loop watchdog.
+    const r = await runCli(["--sim", "exec", "import time\nfor i in range(4):\n    print(i)\n    time.sleep(0.6)"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("0\n1\n2\n3\n");
+  });
+
   it("reset: soft reset keeps the board usable", async () => {
     const r = await runCli(["--sim", "reset"]);
     expect(r.code).toBe(0);
