@@ -58,6 +58,9 @@ export class Board {
   private rawPasteWorks: boolean | undefined;
   /** Everything the board sent that no operation claimed (for diagnostics). */
   noise: Uint8Array[] = [];
+  private lastRx = 0;
+  /** How many times the last operation resent its request. */
+  private resends = 0;
 
   private constructor(
     readonly port: Port,
@@ -81,6 +84,7 @@ export class Board {
   }
 
   private receive(chunk: Uint8Array) {
+    this.lastRx = performance.now();
     if (!this.current) {
       if (this.tap) this.tap(chunk);
       else this.backlog.push(chunk);
@@ -131,11 +135,17 @@ export class Board {
         timer = setTimeout(() => settle(noAnswer(what, this.options.timeoutMs)), this.options.timeoutMs);
         if (op.onSilence) nudge = setTimeout(resend, SILENCE_RETRY_MS);
       };
-      // Repeats without resetting the overall timeout.
+      // Repeats after real silence only (a board still talking is not
+      // ignoring us), without resetting the overall timeout.
+      this.resends = 0;
       const resend = () => {
         if (settled) return;
-        for (const a of op.onSilence!()) onAction(a, false);
-        nudge = setTimeout(resend, SILENCE_RETRY_MS);
+        const quiet = performance.now() - this.lastRx;
+        if (quiet >= SILENCE_RETRY_MS) {
+          this.resends++;
+          for (const a of op.onSilence!()) onAction(a, false);
+        }
+        nudge = setTimeout(resend, Math.max(50, SILENCE_RETRY_MS - quiet));
       };
       const onAction = (a: Action, rearm = true) => {
         switch (a.type) {
@@ -174,7 +184,20 @@ export class Board {
   /** Interrupt whatever runs and enter the raw REPL. */
   async enterRaw(): Promise<void> {
     await this.run(new EnterRawRepl(), "entering the raw REPL");
+    // A board that answers late may answer a resent request too: let those
+    // extra banners arrive and drop them, or the next exec would read them.
+    if (this.resends > 0) await this.discardStale();
     this.inRaw = true;
+  }
+
+  private async discardStale(quietMs = 200, maxMs = 3000) {
+    const until = performance.now() + maxMs;
+    while (performance.now() < until) {
+      const before = this.lastRx;
+      await sleep(quietMs);
+      if (this.lastRx === before) break;
+    }
+    this.backlog = [];
   }
 
   /**

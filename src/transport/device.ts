@@ -122,8 +122,9 @@ export class DeviceProtocol {
       return;
     }
     if (c === CTRL_A) {
+      // As pyexec.c: a raw-mode Ctrl-A restarts at the banner, with no blank line before it.
       this.code = [];
-      this.write(out, `\r\n${RAW_BANNER}>`);
+      this.write(out, `${RAW_BANNER}>`);
     } else if (c === CTRL_B) {
       this.code = [];
       this.mode = "friendly";

@@ -65,6 +65,12 @@ describe("fault matrix", () => {
     expect(r.stdout).toBe("clean\n");
   });
 
+  it("a slow line (1200 baud): resent requests do not leave stale banners for the next exec", async () => {
+    const r = await runCli(["--sim-options", "baud=1200", "--json", "exec", "print('slow')"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, mode: "raw-paste", stdout: "slow\n" });
+  });
+
   it("raw-paste unsupported (R\\x00): the plain raw fallback is used", async () => {
     const r = await runCli(["--sim-options", "no-raw-paste", "--json", "exec", "print('x' * 600)"]);
     expect(r.code).toBe(0);
