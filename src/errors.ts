@@ -55,12 +55,6 @@ export const disconnected = (path: string) =>
 export const protocolError = (detail: string) =>
   new UserError(`the board answered unexpectedly: ${detail}`, "the line may be noisy or the baud rate wrong; retry, or reset the board", EXIT.protocol);
 
-export const pasteAborted = (detail: string) =>
-  new UserError(
-    `the board aborted the transfer of the code${detail ? ` (${detail})` : ""}`,
-    "it may be out of memory or was reset mid-transfer; run `synccli reset` and retry",
-    EXIT.protocol,
-  );
 
 export const wontStop = (attempts: number) =>
   new UserError(

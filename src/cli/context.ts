@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import type { Board, ExecResult } from "../board/board.js";
 import { DEFAULT_BAUD, DEFAULT_PORT } from "../transport/defaults.js";
 import type { SimTarget } from "../sim/binding.js";
-import { EXIT, UserError, pasteAborted } from "../errors.js";
+import { EXIT, UserError } from "../errors.js";
 
 export interface GlobalOptions {
   port: string;
@@ -122,7 +122,6 @@ export async function execOnBoard(session: Session, code: string, onText: (text:
     session.executing = false;
     session.signal.removeEventListener("abort", onAbort);
   }
-  if (result.pasteAborted) throw pasteAborted(result.stderr.trim().split(/\r?\n/).pop() ?? "");
   if (result.interrupted) await board.exitRaw();
   return result;
 }
@@ -160,6 +159,9 @@ export async function runStreaming(
     process.stdout.write(JSON.stringify({ ok: result.ok, interrupted: result.interrupted, mode: result.mode, stdout, stderr, exitCode: code_ }) + "\n");
   } else if (!result.ok && !result.interrupted) {
     process.stderr.write(chalk.red(stderr.endsWith("\n") ? stderr : stderr + "\n"));
+    // A board stops a raw-paste transfer early when it cannot compile the code
+    // (a SyntaxError, or out of memory); the traceback above says which.
+    if (result.pasteAborted) process.stderr.write(chalk.dim("the board stopped receiving the code before its end\n"));
   } else if (result.interrupted) {
     process.stderr.write(chalk.yellow("interrupted; the board is back at its REPL\n"));
   }

@@ -83,12 +83,13 @@ describe("fault matrix", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, mode: "raw", stdout: "42\n" });
   });
 
-  it("device abort during raw-paste: exit 8 with a clear message", async () => {
+  it("device abort during raw-paste: the board's reason is shown, exit 1 (as for a SyntaxError mid-transfer)", async () => {
     const p = script("long.py", "x = 1\n".repeat(100) + "print('never')\n");
     const r = await runCli(["--sim-options", "abort-paste-after=50", "run", p]);
-    expect(r.code).toBe(EXIT.protocol);
+    expect(r.code).toBe(EXIT.boardError);
     expect(r.stdout).not.toContain("never");
-    expectUserError(r, /the board aborted the transfer of the code/, /synccli reset/);
+    expect(r.stderr).toContain("KeyboardInterrupt: raw-paste aborted by the board\nthe board stopped receiving the code before its end\n");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("a traceback exits 1 and points at the user's line", async () => {
