@@ -224,6 +224,15 @@ export class Board {
       let attempts = 0;
       const send = () => {
         if (op.finished) return;
+        if (op.uploading()) {
+          // Mid raw-paste, the board takes Ctrl-C as "stop the transfer". In a
+          // plain-raw upload it would only clear the line and run the rest:
+          // wait for the code to start, then interrupt it.
+          const cancel = op.cancelUpload();
+          if (cancel.length) return this.current?.onAction(cancel[0]);
+          retry = setTimeout(send, 50);
+          return;
+        }
         if (attempts++ >= INTERRUPT_ATTEMPTS) return this.fail(wontStop(INTERRUPT_ATTEMPTS));
         this.chain = this.chain.then(() => this.write(Uint8Array.of(0x03))).catch(() => {});
         retry = setTimeout(send, INTERRUPT_RETRY_MS);

@@ -178,6 +178,14 @@ export class DeviceProtocol {
       out.push({ type: "exec", code });
       return;
     }
+    if (c === CTRL_C) {
+      // As the firmware's reader: end the transfer and raise KeyboardInterrupt
+      // at once (no acknowledgement awaited, unlike an abort of its own).
+      this.code = [];
+      this.mode = "raw";
+      this.write(out, "\x04\x04Traceback (most recent call last):\r\nKeyboardInterrupt: \r\n\x04>");
+      return;
+    }
     this.code.push(c);
     this.pasteCount++;
     if (this.opts.abortPasteAfter >= 0 && this.pasteCount >= this.opts.abortPasteAfter) {

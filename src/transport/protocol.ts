@@ -189,6 +189,7 @@ type ExecPhase =
   | "paste-window" // got R\x01, waiting for the 2-byte window size
   | "paste-send" // sending within the window
   | "paste-ack" // sent the final \x04, waiting for the board's \x04
+  | "paste-cancel" // sent Ctrl-C mid-transfer, waiting for the board's \x04 (not to be acknowledged)
   | "legacy-banner" // old firmware answered the paste request with a new raw prompt
   | "raw-ok" // sent code + \x04 in plain raw mode, waiting for OK
   | "stdout"
@@ -230,8 +231,20 @@ export class Exec implements Operation {
     return this.mode === "raw-paste" ? [{ type: "write", data: RAW_PASTE_REQUEST }] : this.rawWrite();
   }
 
-  /** Ctrl-C for the running program. Only meaningful once the code is running. */
-  interrupt(): Action[] {
+  /** True until the board has the whole code. */
+  uploading(): boolean {
+    return this.phase !== "stdout" && this.phase !== "stderr" && this.phase !== "prompt" && this.phase !== "done";
+  }
+
+  /**
+   * Ctrl-C while a raw-paste transfer is under way: stop sending; the board
+   * ends the transfer with \x04 and reports KeyboardInterrupt. Returns nothing
+   * to send when the transfer is not at a point where that works (plain raw
+   * mode, or the code is already out): the caller waits and interrupts the run.
+   */
+  cancelUpload(): Action[] {
+    if (this.phase !== "paste-send") return [];
+    this.phase = "paste-cancel";
     return [{ type: "write", data: Uint8Array.of(CTRL_C) }];
   }
 
@@ -305,7 +318,8 @@ export class Exec implements Operation {
           break;
         }
         case "paste-send":
-        case "paste-ack": {
+        case "paste-ack":
+        case "paste-cancel": {
           const c = chunk[i++];
           if (c === CTRL_A) {
             if (this.phase === "paste-send") {

@@ -49,3 +49,21 @@ describe("Board.interrupt", () => {
     await second.close();
   });
 });
+
+describe("Ctrl-C while the code is still being sent", () => {
+  it("stops a raw-paste transfer part-way; the board reports KeyboardInterrupt and stays usable", async () => {
+    const { board, link } = await simBoard({ baud: 9600 });
+    await board.enterRaw();
+    const code = "x = 1\n".repeat(4000) + "print('end')\n"; // 24 KB: 25 s at 9600 baud
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 500);
+    const before = link.stats.toBoard;
+    const out: string[] = [];
+    const r = await board.exec(code, { signal: ac.signal, onStdout: (d) => out.push(Buffer.from(d).toString()) });
+    expect(r.interrupted).toBe(true);
+    expect(r.stderr).toMatch(/KeyboardInterrupt/);
+    expect(out.join("")).toBe("");
+    expect(link.stats.toBoard - before).toBeLessThan(code.length / 4);
+    expect((await board.eval("print('after')")).trim()).toBe("after");
+  }, 20_000);
+});

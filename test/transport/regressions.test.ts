@@ -23,3 +23,23 @@ describe("Exec regressions", () => {
     expect(writes(out)).toBe("print(1)\x04");
   });
 });
+
+describe("Exec.cancelUpload", () => {
+  it("mid raw-paste: sends Ctrl-C once, ignores later credits, does not acknowledge the board's end", () => {
+    const op = new Exec("a".repeat(300));
+    op.start();
+    expect(writes(op.receive(Buffer.from("R\x01\x80\x00", "latin1")))).toBe("a".repeat(128));
+    expect(writes(op.cancelUpload())).toBe("\x03");
+    expect(op.cancelUpload()).toEqual([]);
+    expect(writes(op.receive(Buffer.from("\x01", "latin1")))).toBe("");
+    const out = op.receive(Buffer.from("\x04\x04Traceback\r\nKeyboardInterrupt: \r\n\x04>", "latin1"));
+    expect(writes(out)).toBe("");
+    expect(out.at(-1)).toMatchObject({ type: "done", result: { mode: "raw-paste", pasteAborted: false } });
+  });
+
+  it("in plain raw mode there is nothing to cancel", () => {
+    const op = new Exec("print(1)", { rawPaste: false });
+    op.start();
+    expect(op.cancelUpload()).toEqual([]);
+  });
+});
