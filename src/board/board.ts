@@ -94,8 +94,10 @@ export class Board {
     try {
       actions = this.current.op.receive(chunk);
     } catch (err) {
-      this.lost ??= err instanceof ProtocolError ? protocolError(err.message) : (err as UserError);
-      this.current.onAction({ type: "done", result: {} });
+      if (!(err instanceof ProtocolError)) throw err;
+      for (const a of err.actions) this.current?.onAction(a); // what arrived before the bad byte
+      this.lost ??= protocolError(err.message);
+      this.current?.onAction({ type: "done", result: {} });
       return;
     }
     for (const a of actions) this.current?.onAction(a);

@@ -14,7 +14,7 @@ export type ToInterpreter =
 export type FromInterpreter =
   | { t: "ready" }
   | { t: "out"; data: Uint8Array }
-  | { t: "done"; stderr: string; files: FileSnapshot }
+  | { t: "done"; stderr: string; files: FileSnapshot; softReboot: boolean }
   | { t: "char-done" }
   | { t: "friendly-exit" }
   | { t: "files"; files: FileSnapshot };
@@ -97,6 +97,9 @@ class _Machine:
     @staticmethod
     def freq(*a):
         return 240000000
+    @staticmethod
+    def soft_reset():
+        raise SystemExit
 sys.modules['machine'] = _Machine
 `;
 
@@ -161,7 +164,7 @@ async function boot(files: FileSnapshot) {
 function describe(err: unknown): string {
   const e = err as PythonError;
   if (e?.name !== "PythonError") return `Traceback (most recent call last):\nRuntimeError: virtual board: ${String(e?.message ?? e)}\n`;
-  if (e.type === "SystemExit") return "";
+  if (e.type === "SystemExit") return ""; // the board soft-reboots instead (see exec)
   if (interrupted && e.type === "CancelledError") return e.message.replace(/CancelledError:.*\n?$/, "KeyboardInterrupt: \n");
   return e.message;
 }
@@ -170,11 +173,13 @@ async function exec(code: Uint8Array) {
   interrupted = false;
   Atomics.store(interrupt, 0, 0);
   let stderr = "";
+  let softReboot = false;
   try {
     await mp.runPythonAsync(rewriteTopLevelRuns(decoder.decode(code)));
     await mp.runPythonAsync("await __import__('__sim').drain()");
   } catch (err) {
     stderr = describe(err);
+    softReboot = (err as PythonError)?.type === "SystemExit";
   }
   try {
     mp.runPython("__import__('__sim').stop()");
@@ -182,7 +187,7 @@ async function exec(code: Uint8Array) {
     // A KeyboardInterrupt that arrived after the script ended lands here; drop it.
   }
   flush();
-  port.postMessage({ t: "done", stderr, files: snapshot() } satisfies FromInterpreter);
+  port.postMessage({ t: "done", stderr, files: snapshot(), softReboot } satisfies FromInterpreter);
 }
 
 port.on("message", async (msg: ToInterpreter) => {

@@ -217,7 +217,8 @@ export class VirtualBoard {
           case "done":
             clearTimeout(this.watchdog);
             this.files = msg.files;
-            for (const a of this.device.finishRun(msg.stderr)) this.act(a);
+            for (const a of this.device.finishRun(msg.stderr, msg.softReboot)) this.act(a);
+            if (msg.softReboot) void this.softReset(true);
             return;
           case "char-done":
             return this.charDone();

@@ -50,11 +50,15 @@ export class DeviceProtocol {
     return bytes(`${this.opts.banner}\r\nType "help()" for more information.\r\n>>> `);
   }
 
-  /** The running program finished: end the raw exec reply (stdout was already written). */
-  finishRun(stderr: string): WriteAction[] {
+  /**
+   * The running program finished: end the raw exec reply (stdout was already
+   * written). A program that raised SystemExit makes the board soft-reset
+   * instead of showing the prompt; afterSoftReset() then ends the reply.
+   */
+  finishRun(stderr: string, softReboot = false): WriteAction[] {
     if (this.mode !== "running") return [];
     this.mode = "raw";
-    return [{ type: "write", data: bytes(`\x04${stderr.replace(/\r?\n/g, "\r\n")}\x04>`) }];
+    return [{ type: "write", data: bytes(`\x04${stderr.replace(/\r?\n/g, "\r\n")}\x04${softReboot ? "" : ">"}`) }];
   }
 
   /** A soft reset completed (fresh interpreter); raw mode stays raw, as on hardware. */

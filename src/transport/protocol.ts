@@ -39,6 +39,8 @@ export interface OpResult {
 }
 
 export class ProtocolError extends Error {
+  /** What the operation produced from the same chunk before it failed (output is never dropped). */
+  actions: Action[] = [];
   constructor(message: string) {
     super(message);
     this.name = "ProtocolError";
@@ -249,7 +251,10 @@ export class Exec implements Operation {
   }
 
   awaitingReply(): boolean {
-    return this.phase !== "stdout" && this.phase !== "stderr" && this.phase !== "done";
+    // Only the program's own output may pause indefinitely; a traceback and
+    // the prompt after it follow at once, so silence there means the board
+    // rebooted or the stream lost a byte.
+    return this.phase !== "stdout" && this.phase !== "done";
   }
 
   private rawWrite(): Action[] {
@@ -284,6 +289,15 @@ export class Exec implements Operation {
 
   receive(chunk: Uint8Array): Action[] {
     const out: Action[] = [];
+    try {
+      return this.consume(chunk, out);
+    } catch (err) {
+      if (err instanceof ProtocolError) err.actions = out;
+      throw err;
+    }
+  }
+
+  private consume(chunk: Uint8Array, out: Action[]): Action[] {
     let i = 0;
     while (i < chunk.length && this.phase !== "done") {
       switch (this.phase) {
@@ -375,8 +389,16 @@ export class Exec implements Operation {
           break;
         }
         case "prompt": {
-          const c = chunk[i++];
-          if (c !== 0x3e /* > */) throw new ProtocolError(`expected the raw prompt '>' after the run, got 0x${c.toString(16)}`);
+          // Usually '>' at once; a script that soft-reset the board
+          // (machine.soft_reset()) is followed by the reboot banner first.
+          const at = chunk.indexOf(0x3e /* > */, i);
+          if (at < 0) {
+            out.push(...noise(chunk.subarray(i)));
+            i = chunk.length;
+            break;
+          }
+          out.push(...noise(chunk.subarray(i, at)));
+          i = at + 1;
           this.phase = "done";
           this.finished = true;
           const stderr = this.stderrParts.reduce(concat, new Uint8Array(0));

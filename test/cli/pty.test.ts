@@ -47,6 +47,14 @@ describe("synccli over a pseudo-terminal", () => {
     expect(r.stdout).toBe("42\n");
   });
 
+  it("a script that soft-resets the board (SystemExit) ends cleanly and clears its state", async () => {
+    expect((await runCli(["--port", pty, "exec", "gone = 1"])).code).toBe(0);
+    const r = await runCli(["--port", pty, "exec", "print('bye')\nimport machine\nmachine.soft_reset()"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("bye\n");
+    expect((await runCli(["--port", pty, "exec", "print('gone' in globals())"])).stdout).toBe("False\n");
+  });
+
   it("Ctrl-C stops `while True: pass` and the board serves the next command", async () => {
     const run = startCli(["--port", pty, "exec", "print('spinning')\nwhile True:\n    pass"]);
     await run.waitFor("spinning");
