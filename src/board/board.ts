@@ -103,6 +103,12 @@ export class Board {
     for (const a of actions) this.current?.onAction(a);
   }
 
+  /** Resolves once everything written has been transmitted (never rejects). */
+  private drain(): Promise<void> {
+    if (!this.port.isOpen) return Promise.resolve();
+    return new Promise((resolve) => this.port.drain(() => resolve()));
+  }
+
   private write(data: Uint8Array): Promise<void> {
     return new Promise((resolve, reject) => {
       this.port.write(Buffer.from(data), (err) => (err ? reject(err) : resolve()));
@@ -156,6 +162,9 @@ export class Board {
             this.chain = this.chain
               .then(() => (settled ? undefined : a.type === "write" ? this.write(a.data) : sleep(a.ms)))
               .catch(() => this.fail(disconnected(this.options.path)));
+            // Silence is counted from when our own bytes have left the port,
+            // not from when they were queued (a slow upload is not the board's delay).
+            if (rearm) void this.chain.then(() => this.drain()).then(() => arm());
             break;
           case "stdout":
             hooks.onStdout?.(a.data);
@@ -319,7 +328,7 @@ export class Board {
     await this.chain.catch(() => {});
     if (!this.port.isOpen) return; // unplugged: nothing left to flush
     if (this.inRaw && !this.lost && !this.current) await this.exitRaw().catch(() => {});
-    await new Promise<void>((resolve) => this.port.drain(() => resolve()));
+    await this.drain();
     await closePort(this.port);
   }
 }

@@ -7,6 +7,9 @@ import { VirtualBoard, type VirtualBoardOptions } from "./virtual-board.js";
 
 export type SimOptions = VirtualBoardOptions & LinkOptions;
 
+/** Bytes a host's write may leave queued in the driver (Linux tty: 4 KB). */
+const OS_WRITE_BUFFER = 4096;
+
 interface CanceledError extends Error {
   canceled?: boolean;
   disconnected?: boolean;
@@ -133,6 +136,8 @@ export class SimPort implements BindingPortInterface {
     if (!this.isOpen) throw canceled();
     if (this.gone) throw this.gone;
     this.target.link.hostWrite(Uint8Array.from(buffer));
+    // Like an OS serial driver: the call returns once its buffer has room.
+    await this.target.link.waitForHostRoom(OS_WRITE_BUFFER);
   }
 
   async update(_options: UpdateOptions): Promise<void> {}

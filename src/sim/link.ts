@@ -64,6 +64,7 @@ class Channel {
       this.lineFreeAt += n / this.bytesPerMs;
     }
     const out = n > 0 ? this.take(n) : undefined;
+    if (out && this.roomWaiters.length) this.wakeRoomWaiters();
     if (this.queued > 0) {
       const next = this.lineFreeAt + 1 / this.bytesPerMs - performance.now();
       this.timer = setTimeout(() => this.pump(), Math.max(1, Math.ceil(next)));
@@ -86,6 +87,22 @@ class Channel {
     return out;
   }
 
+  private roomWaiters: { limit: number; resolve: () => void }[] = [];
+
+  /** Resolves once no more than `limit` bytes wait to go out (an OS write buffer filling up). */
+  waitForRoom(limit: number): Promise<void> {
+    if (this.queued <= limit || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push({ limit, resolve }));
+  }
+
+  private wakeRoomWaiters() {
+    this.roomWaiters = this.roomWaiters.filter((w) => {
+      if (this.queued > w.limit && !this.closed) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
   /** How long until everything queued has been delivered. */
   pendingMs(): number {
     if (this.bytesPerMs === Infinity) return 0;
@@ -97,6 +114,7 @@ class Channel {
     clearTimeout(this.timer);
     this.queue = [];
     this.queued = 0;
+    this.wakeRoomWaiters();
   }
 }
 
@@ -160,6 +178,11 @@ export class SerialLink {
     }
     this.stats.toHost += data.length;
     this.toHost.push(this.faults(data));
+  }
+
+  /** A host write returns once the OS-like buffer toward the board has room again. */
+  waitForHostRoom(limit: number): Promise<void> {
+    return this.toBoard.waitForRoom(limit);
   }
 
   /** How long until the bytes the host has written reach the board. */

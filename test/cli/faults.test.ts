@@ -71,6 +71,14 @@ describe("fault matrix", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, mode: "raw-paste", stdout: "slow\n" });
   });
 
+  it("a slow upload is not mistaken for a silent board (the timeout counts from the last byte sent)", async () => {
+    // 6 KB at 9600 baud in plain raw mode: about 6 s on the wire, far over --timeout 1.
+    const code = "x = 1\n".repeat(1000) + "print('uploaded')";
+    const r = await runCli(["--timeout", "1", "--sim-options", "no-raw-paste,baud=9600", "exec", code]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("uploaded\n");
+  }, 30_000);
+
   it("raw-paste unsupported (R\\x00): the plain raw fallback is used", async () => {
     const r = await runCli(["--sim-options", "no-raw-paste", "--json", "exec", "print('x' * 600)"]);
     expect(r.code).toBe(0);
