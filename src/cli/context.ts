@@ -31,6 +31,8 @@ export interface Session {
   signal: AbortSignal;
   /** True while a script runs: Ctrl-C then goes to the board instead of ending synccli. */
   executing: boolean;
+  /** Our stdout's reader went away (`| head`): the run was stopped as by Ctrl-C, quietly. */
+  pipeClosed: boolean;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function openSession(g: GlobalOptions): Promise<Session> {
     if (closed) return;
     closed = true;
     process.off("SIGINT", onSigint);
+    process.stdout.off("error", onStdoutError);
     await board?.close();
     await sim?.target.close();
   };
@@ -56,6 +59,12 @@ export async function openSession(g: GlobalOptions): Promise<Session> {
     void close().finally(() => process.exit(EXIT.interrupted));
   };
   process.on("SIGINT", onSigint);
+  const onStdoutError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    if (session) session.pipeClosed = true;
+    if (!ac.signal.aborted) ac.abort();
+  };
+  process.stdout.on("error", onStdoutError);
   let board: Board | undefined;
   let session: Session | undefined;
   try {
@@ -66,7 +75,7 @@ export async function openSession(g: GlobalOptions): Promise<Session> {
     await close();
     throw err;
   }
-  session = { board, target: sim?.target, signal: ac.signal, executing: false, close };
+  session = { board, target: sim?.target, signal: ac.signal, executing: false, pipeClosed: false, close };
   return session;
 }
 
@@ -110,7 +119,7 @@ export function annotateTraceback(stderr: string, source: string | undefined, na
 export async function execOnBoard(session: Session, code: string, onText: (text: string) => void, quiet = false): Promise<ExecResult> {
   const { board } = session;
   const onAbort = () => {
-    if (!quiet) process.stderr.write(chalk.yellow("\n^C: stopping the board...\n"));
+    if (!quiet && !session.pipeClosed) process.stderr.write(chalk.yellow("\n^C: stopping the board...\n"));
   };
   session.signal.addEventListener("abort", onAbort, { once: true });
   const toText = crlfToLf();
@@ -142,7 +151,7 @@ export async function runStreaming(
       (s) => {
         if (s) lineOpen = !s.endsWith("\n");
         if (opts.json) stdout += s;
-        else process.stdout.write(s);
+        else if (!session.pipeClosed) process.stdout.write(s);
       },
       opts.json,
     );
@@ -152,6 +161,8 @@ export async function runStreaming(
     else if (lineOpen) process.stdout.write("\n");
     throw err;
   }
+  // Whoever read our output has gone: the board was stopped, nothing more to say.
+  if (session.pipeClosed) return EXIT.ok;
   // The traceback is rendered once complete, annotated with the user's lines.
   const stderr = annotateTraceback(result.stderr, opts.source, opts.name);
   const code_ = result.interrupted ? EXIT.interrupted : result.ok ? EXIT.ok : EXIT.boardError;

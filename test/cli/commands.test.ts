@@ -39,6 +39,15 @@ describe("commands", () => {
     expect(r.stdout).toBe("0\n1\n2\n3\n");
   });
 
+  it("output piped to a reader that leaves early (| head): the board is stopped, exit 0, no stack trace", async () => {
+    const run = startCli(["--sim", "exec", "import time\ni = 0\nwhile True:\n    print('line', i)\n    i += 1\n    time.sleep(0.02)"]);
+    await run.waitFor("line 3");
+    run.child.stdout!.destroy();
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
+  });
+
   it("reset: soft reset keeps the board usable", async () => {
     const r = await runCli(["--sim", "reset"]);
     expect(r.code).toBe(0);
