@@ -49,6 +49,11 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write("synccli: internal error: command ended without finishing\n");
     process.exit(70);
   });
+  // A reader that left early (`| head`) is not an error of ours; a running
+  // session also stops the board's program when that happens (context.ts).
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+  });
   let code: number = EXIT.ok;
   try {
     await program.parseAsync(argv);
@@ -59,7 +64,7 @@ export async function main(argv: string[]): Promise<void> {
       code = err.exitCode === 0 ? 0 : EXIT.usage;
     } else code = renderError(err);
   }
-  // Let buffered output reach a pipe before leaving.
-  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  // Let buffered output reach a pipe before leaving (unless its reader is gone).
+  if (!process.stdout.destroyed) await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
   process.exit(code);
 }
