@@ -6,8 +6,8 @@ import chalk from "chalk";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { annotateTraceback, execOnBoard, globals, openSession, type GlobalOptions, type Session } from "./context.js";
-import { installWithProgress } from "./install.js";
-import { resolveScript, usesLibrary } from "../board/scripts.js";
+import { prepareForScript, withPrepareOptions, type PrepareOptions } from "./install.js";
+import { resolveScript } from "../board/scripts.js";
 import { hostDemo, hostDemos, type HostDemo } from "../demos/index.js";
 import { parseLine, parseOutput, type DemoLine } from "../demos/format.js";
 import { compareLines, renderTable, verdict } from "../demos/compare.js";
@@ -76,47 +76,47 @@ async function runOnBoard(session: Session, source: string, name: string, quiet:
 }
 
 export function registerCompare(program: Command) {
-  program
-    .command("compare")
-    .argument("<demo>", "a demo name (e.g. lock-demo), or a .py file named like one (e.g. my/lock_demo.py) to check against that demo's host mirror")
-    .description("run a demo on the board and its host mirror at the same time; show both side by side, aligned by event, and whether they agree")
-    .option("--no-install", "do not bring the board's sync library up to date first")
-    .action(async (arg: string, opts: { install: boolean }, cmd: Command) => {
-      const g = globals(cmd);
-      const demo = findHostDemo(arg);
-      const path = resolveScript(arg);
-      const source = readFileSync(path, "utf8");
-      const session = await openSession(g);
-      let board: BoardRun;
-      const host: DemoLine[] = [];
-      try {
-        if (opts.install && usesLibrary(source)) await installWithProgress(session, { json: g.json, quietIfCurrent: true });
-        if (!g.json) process.stderr.write(chalk.dim(`running ${demo.name} on the board and on the host...\n`));
-        // Both start now; each side's ms count from its own start.
-        const hostDone = demo.run((line) => host.push(parseLine(line)), session.signal).then(
-          () => undefined,
-          (err: unknown) => err,
-        );
-        board = await runOnBoard(session, source, basename(path), g.json === true);
-        const hostErr = await hostDone;
-        if (hostErr !== undefined && !session.signal.aborted) throw hostErr;
-      } finally {
-        await session.close();
-      }
-      if (board.interrupted || session.signal.aborted) {
-        if (!g.json) process.stderr.write(chalk.yellow("interrupted; the board is back at its REPL\n"));
-        process.exitCode = EXIT.interrupted;
-        return;
-      }
-      const c = compareLines(board.lines, host);
-      if (g.json) {
-        process.stdout.write(JSON.stringify({ ...c, ...(board.error !== undefined ? { boardError: board.error } : {}) }) + "\n");
-      } else {
-        process.stdout.write(renderTable(c, (s) => chalk.red(s)) + "\n\n");
-        const v = verdict(c);
-        process.stdout.write((c.equivalent ? chalk.green(v) : chalk.red(v)) + "\n");
-        if (board.error !== undefined) process.stderr.write(chalk.red(board.error.endsWith("\n") ? board.error : board.error + "\n"));
-      }
-      process.exitCode = board.error !== undefined ? EXIT.boardError : c.equivalent ? EXIT.ok : EXIT.diverged;
-    });
+  withPrepareOptions(
+    program
+      .command("compare")
+      .argument("<demo>", "a demo name (e.g. lock-demo), or a .py file named like one (e.g. my/lock_demo.py) to check against that demo's host mirror")
+      .description("run a demo on the board and its host mirror at the same time; show both side by side, aligned by event, and whether they agree"),
+  ).action(async (arg: string, opts: PrepareOptions, cmd: Command) => {
+    const g = globals(cmd);
+    const demo = findHostDemo(arg);
+    const path = resolveScript(arg);
+    const source = readFileSync(path, "utf8");
+    const session = await openSession(g);
+    let board: BoardRun;
+    const host: DemoLine[] = [];
+    try {
+      await prepareForScript(session, source, { ...opts, json: g.json });
+      if (!g.json) process.stderr.write(chalk.dim(`running ${demo.name} on the board and on the host...\n`));
+      // Both start now; each side's ms count from its own start.
+      const hostDone = demo.run((line) => host.push(parseLine(line)), session.signal).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      board = await runOnBoard(session, source, basename(path), g.json === true);
+      const hostErr = await hostDone;
+      if (hostErr !== undefined && !session.signal.aborted) throw hostErr;
+    } finally {
+      await session.close();
+    }
+    if (board.interrupted || session.signal.aborted) {
+      if (!g.json) process.stderr.write(chalk.yellow("interrupted; the board is back at its REPL\n"));
+      process.exitCode = EXIT.interrupted;
+      return;
+    }
+    const c = compareLines(board.lines, host);
+    if (g.json) {
+      process.stdout.write(JSON.stringify({ ...c, ...(board.error !== undefined ? { boardError: board.error } : {}) }) + "\n");
+    } else {
+      process.stdout.write(renderTable(c, (s) => chalk.red(s)) + "\n\n");
+      const v = verdict(c);
+      process.stdout.write((c.equivalent ? chalk.green(v) : chalk.red(v)) + "\n");
+      if (board.error !== undefined) process.stderr.write(chalk.red(board.error.endsWith("\n") ? board.error : board.error + "\n"));
+    }
+    process.exitCode = board.error !== undefined ? EXIT.boardError : c.equivalent ? EXIT.ok : EXIT.diverged;
+  });
 }

@@ -33,6 +33,30 @@ export async function installWithProgress(session: Session, opts: { json?: boole
   return result;
 }
 
+export interface PrepareOptions {
+  install: boolean;
+  softReset: boolean;
+  json?: boolean;
+}
+
+/** The options `run` and `compare` share for getting the board ready. */
+export function withPrepareOptions(cmd: Command): Command {
+  return cmd
+    .option("--no-install", "do not bring the board's sync library up to date first")
+    .option("--no-soft-reset", "keep the board's interpreter state (variables, imported modules, leftover tasks) from earlier runs");
+}
+
+/**
+ * Gets the board ready for a script: the sync library current when the script
+ * imports it, then a soft reset so the run starts from a fresh interpreter
+ * (no stale `sync` modules or tasks from an earlier run), as mpremote does.
+ */
+export async function prepareForScript(session: Session, source: string, opts: PrepareOptions): Promise<void> {
+  const { usesLibrary } = await import("../board/scripts.js");
+  if (opts.install && usesLibrary(source)) await installWithProgress(session, { json: opts.json, quietIfCurrent: true });
+  if (opts.softReset) await session.board.softReset();
+}
+
 export function registerInstall(program: Command) {
   program
     .command("install")

@@ -47,6 +47,14 @@ describe("synccli over a pseudo-terminal", () => {
     expect(r.stdout).toBe("42\n");
   });
 
+  it("run starts from a fresh interpreter (soft reset) unless --no-soft-reset", async () => {
+    const p = join(dir, "fresh.py");
+    writeFileSync(p, "print('stale' in globals())\n");
+    expect((await runCli(["--port", pty, "exec", "stale = 1"])).code).toBe(0);
+    expect((await runCli(["--port", pty, "run", p, "--no-soft-reset"])).stdout).toBe("True\n");
+    expect((await runCli(["--port", pty, "run", p])).stdout).toBe("False\n");
+  });
+
   it("a script that soft-resets the board (SystemExit) ends cleanly and clears its state", async () => {
     expect((await runCli(["--port", pty, "exec", "gone = 1"])).code).toBe(0);
     const r = await runCli(["--port", pty, "exec", "print('bye')\nimport machine\nmachine.soft_reset()"]);
