@@ -42,12 +42,18 @@ export const permissionDenied = (path: string) =>
 export const portBusy = (path: string) =>
   new UserError(`serial port ${path} is busy (another program has it open)`, "close other serial monitors (screen, minicom, Thonny, mpremote) and retry", EXIT.portBusy);
 
-export const noAnswer = (what: string, ms: number) =>
-  new UserError(
-    `no answer from the board within ${ms / 1000} s while ${what}`,
-    "check --baud (MicroPython uses 115200), that the board runs MicroPython with its REPL on this port, or press its reset button; --timeout sets the wait",
-    EXIT.noAnswer,
-  );
+export const noAnswer = (what: string, ms: number, garbageBytes = 0) =>
+  garbageBytes > 0
+    ? new UserError(
+        `no answer from the board within ${ms / 1000} s while ${what}, only ${garbageBytes} bytes it could not make sense of`,
+        "that is what a wrong baud rate looks like: MicroPython uses --baud 115200 (ESP boot messages use 74880); or press the board's reset button",
+        EXIT.noAnswer,
+      )
+    : new UserError(
+        `no answer from the board within ${ms / 1000} s while ${what}`,
+        "check --baud (MicroPython uses 115200), that the board runs MicroPython with its REPL on this port, or press its reset button; --timeout sets the wait",
+        EXIT.noAnswer,
+      );
 
 export const disconnected = (path: string) =>
   new UserError(`board disconnected from ${path}`, "check the USB cable and power; everything received before the disconnect is shown above", EXIT.disconnected);

@@ -56,8 +56,8 @@ export class Board {
   private lost: UserError | undefined;
   private inRaw = false;
   private rawPasteWorks: boolean | undefined;
-  /** Everything the board sent that no operation claimed (for diagnostics). */
-  noise: Uint8Array[] = [];
+  /** Bytes the current operation could not make sense of (a hint at a wrong baud rate). */
+  private noiseBytes = 0;
   private lastRx = 0;
   /** How many times the last operation resent its request. */
   private resends = 0;
@@ -140,12 +140,13 @@ export class Board {
         clearTimeout(timer);
         clearTimeout(nudge);
         if (settled || !op.awaitingReply()) return;
-        timer = setTimeout(() => settle(noAnswer(what, this.options.timeoutMs)), this.options.timeoutMs);
+        timer = setTimeout(() => settle(noAnswer(what, this.options.timeoutMs, this.noiseBytes)), this.options.timeoutMs);
         if (op.onSilence) nudge = setTimeout(resend, SILENCE_RETRY_MS);
       };
       // Repeats after real silence only (a board still talking is not
       // ignoring us), without resetting the overall timeout.
       this.resends = 0;
+      this.noiseBytes = 0;
       const resend = () => {
         if (settled) return;
         const quiet = performance.now() - this.lastRx;
@@ -174,7 +175,7 @@ export class Board {
             break;
           case "noise":
             // Garbage is not an answer: a board spewing it (wrong baud) still times out.
-            this.noise.push(a.data);
+            this.noiseBytes += a.data.length;
             return;
           case "done":
             if (this.lost) settle(this.lost);

@@ -108,10 +108,6 @@ export function annotateTraceback(stderr: string, source: string | undefined, na
 }
 
 /**
- * Runs code with live output, Ctrl-C forwarded to the board, and the
- * traceback rendered; returns the exit code.
- */
-/**
  * Runs code on the board with its output delivered as text (LF line ends) and
  * Ctrl-C forwarded to the board; an interrupted board is left in its
  * friendly REPL, ready for the next command.

@@ -16,7 +16,7 @@ export function registerReset(program: Command) {
           await session.board.exitRaw();
         }
         if (g.json) process.stdout.write(JSON.stringify({ reset: opts.hard ? "hard" : "soft" }) + "\n");
-        else process.stdout.write(`${opts.hard ? "hard" : "soft"} reset done\n`);
+        else process.stdout.write(opts.hard ? "reset pulse sent (EN held low for 100 ms through RTS)\n" : "soft reset done\n");
       } finally {
         await session.close();
       }

@@ -62,5 +62,7 @@ export async function listPorts(): Promise<ListedPort[]> {
   } catch {
     ports = scanDev();
   }
-  return ports.map((p) => ({ ...p, esp: espBridge(p.vendorId, p.productId) }));
+  // macOS lists the dial-in /dev/tty.* node, which blocks until carrier; the callout /dev/cu.* is the one to open.
+  const callout = (path: string) => (process.platform === "darwin" ? path.replace(/^\/dev\/tty\./, "/dev/cu.") : path);
+  return ports.map((p) => ({ ...p, path: callout(p.path), esp: espBridge(p.vendorId, p.productId) }));
 }

@@ -3,7 +3,7 @@
 import { SerialPortStream } from "@serialport/stream";
 import { autoDetect } from "@serialport/bindings-cpp";
 import type { BindingInterface } from "./binding-types.js";
-import { UserError, portBusy, permissionDenied, portNotFound } from "../errors.js";
+import { EXIT, UserError, portBusy, permissionDenied, portNotFound } from "../errors.js";
 
 export { DEFAULT_BAUD, DEFAULT_PORT } from "./defaults.js";
 
@@ -18,9 +18,11 @@ export interface OpenPortOptions {
 export type Port = SerialPortStream;
 
 /** Turns the binding's open errors into the one-line errors users see. */
-export function classifyOpenError(path: string, err: Error): UserError {
+export function classifyOpenError(path: string, err: Error, platform: NodeJS.Platform = process.platform): UserError {
   const m = err.message;
   if (/No such file|ENOENT|cannot find the file|File not found/i.test(m)) return portNotFound(path);
+  // Windows answers "Access denied" when another program holds the COM port.
+  if (platform === "win32" && /Access (is )?denied/i.test(m)) return portBusy(path);
   if (/Permission denied|EACCES|Access denied/i.test(m)) return permissionDenied(path);
   if (/lock|busy|EBUSY|temporarily unavailable|EAGAIN/i.test(m)) return portBusy(path);
   return new UserError(`cannot open ${path}: ${m.replace(/^Error:\s*/, "")}`, "check the port name with `synccli list`", 3);
@@ -39,7 +41,7 @@ export async function openPort(opts: OpenPortOptions): Promise<Port> {
   // Deassert both lines together: on ESP auto-reset wiring that leaves EN and
   // IO0 alone. Pseudo-terminals refuse modem-control ioctls; that is harmless.
   await setLines(port, { dtr: false, rts: false }).catch(() => {});
-  if (opts.reset) await hardReset(port);
+  if (opts.reset) await hardReset(port).catch(async (err) => (await closePort(port), Promise.reject(err)));
   return port;
 }
 
@@ -49,9 +51,17 @@ export function setLines(port: Port, lines: { dtr?: boolean; rts?: boolean }): P
 
 /** The usual ESP auto-reset pulse: EN low through RTS, then released. */
 export async function hardReset(port: Port): Promise<void> {
-  await setLines(port, { dtr: false, rts: true });
-  await new Promise((r) => setTimeout(r, 100));
-  await setLines(port, { dtr: false, rts: false });
+  try {
+    await setLines(port, { dtr: false, rts: true });
+    await new Promise((r) => setTimeout(r, 100));
+    await setLines(port, { dtr: false, rts: false });
+  } catch (err) {
+    throw new UserError(
+      `cannot pulse the reset line on ${port.path}: ${(err as Error).message.replace(/^(Error:\s*)+/, "")}`,
+      "this port has no DTR/RTS control (a pseudo-terminal, or a bridge without them): press the board's reset button instead",
+      EXIT.usage,
+    );
+  }
 }
 
 export function closePort(port: Port): Promise<void> {

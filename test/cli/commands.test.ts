@@ -55,7 +55,7 @@ describe("commands", () => {
   });
 
   it("reset --hard and --reset pulse EN and the board comes back", async () => {
-    expect((await runCli(["--sim", "reset", "--hard"])).stdout).toBe("hard reset done\n");
+    expect((await runCli(["--sim", "reset", "--hard"])).stdout).toBe("reset pulse sent (EN held low for 100 ms through RTS)\n");
     const r = await runCli(["--sim", "--reset", "--json", "connect"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ implementation: "1.27.0" });

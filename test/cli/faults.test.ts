@@ -38,6 +38,9 @@ describe("fault matrix", () => {
     expect(denied.hint).toMatch(/dialout/);
     const busy = classifyOpenError("/dev/ttyUSB0", new Error("Error Resource temporarily unavailable Cannot lock port"));
     expect(busy.exitCode).toBe(EXIT.portBusy);
+    // Windows says "Access denied" for a COM port another program holds.
+    expect(classifyOpenError("COM3", new Error("Opening COM3: Access denied"), "win32").exitCode).toBe(EXIT.portBusy);
+    expect(classifyOpenError("/dev/ttyUSB0", new Error("Opening /dev/ttyUSB0: Access denied"), "linux").exitCode).toBe(EXIT.permissionDenied);
     const missing = classifyOpenError("/dev/ttyUSB0", new Error("Error: No such file or directory, cannot open /dev/ttyUSB0"));
     expect(missing.exitCode).toBe(EXIT.portNotFound);
   });
@@ -57,6 +60,12 @@ describe("fault matrix", () => {
     expect(lines.length).toBeGreaterThan(5);
     // In order, none missing, up to the cut (the last may be partial).
     lines.slice(0, -1).forEach((l, i) => expect(l).toBe(`line ${i}`));
+  });
+
+  it("a board that only sends garbage (wrong baud): exit 6, and the message says so", async () => {
+    const r = await runCli(["--sim-options", "garbage=100000", "--timeout", "1", "exec", "print(1)"]);
+    expect(r.code).toBe(EXIT.noAnswer);
+    expectUserError(r, /while entering the raw REPL, only \d+ bytes it could not make sense of$/, /wrong baud rate/);
   });
 
   it("garbage bytes before the prompt are skipped", async () => {

@@ -82,6 +82,12 @@ describe("synccli over a pseudo-terminal", () => {
     expect((await holder.done).code).toBe(0);
   });
 
+  it("--reset on a port without modem-control lines: a clear error (exit 2), not a crash", async () => {
+    const r = await runCli(["--port", pty, "--reset", "connect"]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(/^synccli: cannot pulse the reset line on \/dev\/pts\/\d+: .+\nhint: .*reset button/m);
+  });
+
   it("connect --json describes the board", async () => {
     const r = await runCli(["--port", pty, "--json", "connect"]);
     expect(r.code).toBe(0);
