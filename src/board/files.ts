@@ -31,7 +31,11 @@ export function sha256(data: Uint8Array): string {
 const q = (s: string) => JSON.stringify(s); // a JSON string is a valid Python str literal for ASCII paths
 
 function noFilesystem(detail: string) {
-  return new UserError(`the board has no usable filesystem (${detail})`, "this firmware build cannot store files; use a MicroPython build with a filesystem, or run with --no-install", EXIT.noFilesystem);
+  return new UserError(
+    `the board has no usable filesystem (${detail})`,
+    "this firmware build cannot store files: flash a MicroPython build with one (scripts that do not import sync still run, with `run --no-install`)",
+    EXIT.noFilesystem,
+  );
 }
 
 /** What the board holds at each path: size and SHA-256 (undefined hash when hashlib is missing). */
@@ -92,8 +96,13 @@ for d in ${"[" + parts.map(q).join(", ") + "]"}:
   try {
     await board.eval(code);
   } catch (err) {
-    if (err instanceof BoardError) throw noFilesystem(err.message);
-    throw err;
+    if (!(err instanceof BoardError)) throw err;
+    if (/ENODEV|EROFS|EPERM/.test(err.message)) throw noFilesystem(err.message);
+    throw new UserError(
+      `creating ${dir} on the board failed: ${err.message}`,
+      `look at what is in the way: synccli exec "import os; print(os.listdir('/'))"`,
+      EXIT.noFilesystem,
+    );
   }
 }
 

@@ -20,6 +20,13 @@ export interface GlobalOptions {
   reset?: boolean;
 }
 
+/** An error already shown to the user; only its exit code is left to use. */
+export class ReportedError extends Error {
+  constructor(readonly exitCode: number) {
+    super("reported");
+  }
+}
+
 export function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;
 }
@@ -153,8 +160,8 @@ export async function runStreaming(
     );
   } catch (err) {
     // Keep what arrived, then end its line so the error stands on its own.
-    if (opts.json) process.stdout.write(JSON.stringify({ ok: false, stdout }) + "\n");
-    else if (lineOpen) process.stdout.write("\n");
+    if (opts.json && err instanceof UserError) throw new ReportedError(renderError(err, true, stdout));
+    if (lineOpen) process.stdout.write("\n");
     throw err;
   }
   // Whoever read our output has gone: the board was stopped, nothing more to say.
@@ -175,9 +182,14 @@ export async function runStreaming(
   return code_;
 }
 
-export function renderError(err: unknown): number {
+/**
+ * One line and a hint on stderr; with --json also one object on stdout, so a
+ * CI script reading stdout learns why (with any output that arrived first).
+ */
+export function renderError(err: unknown, json = false, stdout?: string): number {
   if (err instanceof UserError) {
     process.stderr.write(`${chalk.red("synccli:")} ${err.message}\n${chalk.dim("hint:")} ${err.hint}\n`);
+    if (json) process.stdout.write(JSON.stringify({ ok: false, error: err.message, hint: err.hint, exitCode: err.exitCode, ...(stdout !== undefined ? { stdout } : {}) }) + "\n");
     return err.exitCode;
   }
   const e = err as Error;

@@ -2,7 +2,7 @@
 // where errors become messages and exit codes.
 import { Command, CommanderError } from "commander";
 import chalk from "chalk";
-import { defaults, renderError } from "./context.js";
+import { ReportedError, defaults, renderError } from "./context.js";
 import { EXIT, UserError } from "../errors.js";
 import { registerList } from "./list.js";
 import { registerConnect } from "./connect.js";
@@ -62,7 +62,8 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       code = err.exitCode === 0 ? 0 : EXIT.usage;
-    } else code = renderError(err);
+    } else if (err instanceof ReportedError) code = err.exitCode;
+    else code = renderError(err, program.opts().json === true);
   }
   // Let buffered output reach a pipe before leaving (unless its reader is gone).
   if (!process.stdout.destroyed) await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));

@@ -2,6 +2,7 @@
 // importable afterwards, and a second install copies only what changed.
 import { describe, expect, it } from "vitest";
 import { simBoard } from "../helpers/sim.js";
+import { EXIT, UserError } from "../../src/errors.js";
 import { installLibrary, libraryFiles } from "../../src/board/install.js";
 import { pyBytesLiteral, statFiles, writeFile } from "../../src/board/files.js";
 
@@ -49,6 +50,15 @@ describe("installLibrary", () => {
       "from sync import Lock, Event, Semaphore, BoundedSemaphore, Barrier, BrokenBarrierError, Queue, QueueEmpty, QueueFull, Condition\nprint('ok')",
     );
     expect(out.trim()).toBe("ok");
+  });
+
+  it("a file where /lib should be: a clear error, not 'no filesystem'", async () => {
+    const { board } = await simBoard();
+    await board.eval("open('/lib', 'w').write('in the way')");
+    const err = await installLibrary(board).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toMatch(/^creating \/lib\/sync on the board failed: OSError/);
+    expect((err as UserError).exitCode).toBe(EXIT.noFilesystem);
   });
 
   it("reports progress as bytes of payload", async () => {

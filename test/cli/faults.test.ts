@@ -51,6 +51,12 @@ describe("fault matrix", () => {
     expectUserError(r, /no answer from the board within 0.5 s while entering the raw REPL/, /--baud/);
   });
 
+  it("--json: the error is one JSON object on stdout too", async () => {
+    const r = await runCli(["--sim-options", "silent", "--timeout", "0.5", "--json", "exec", "print(1)"]);
+    expect(r.code).toBe(EXIT.noAnswer);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, exitCode: EXIT.noAnswer, error: expect.stringMatching(/^no answer from the board/) });
+  });
+
   it("disconnect mid-output: everything before it is printed, then exit 7", async () => {
     const p = script("lines.py", "for i in range(200):\n    print('line', i)\n");
     const r = await runCli(["--sim-options", "disconnect-after=600", "run", p]);
