@@ -14,8 +14,12 @@ export function registerRepl(program: Command) {
       const { board } = session;
       const tty = process.stdin.isTTY === true;
       // In a raw terminal a bare LF does not return the carriage.
+      let lastOutput = performance.now();
+      let tail = "";
       const render = (d: Uint8Array) => {
+        lastOutput = performance.now();
         const s = Buffer.from(d).toString("latin1");
+        tail = (tail + s).slice(-4);
         process.stdout.write(Buffer.from(tty ? s.replace(/(?<!\r)\n/g, "\r\n") : s, "latin1"));
       };
       process.stderr.write(chalk.dim("Connected; Ctrl-] leaves, Ctrl-D soft-resets the board.\n"));
@@ -28,10 +32,18 @@ export function registerRepl(program: Command) {
           if (forward.length) void board.send(forward);
           if (stop >= 0) resolve();
         });
-        // Piped input: give the board a moment to answer the last line.
-        process.stdin.on("end", () => setTimeout(resolve, 500));
-        // Show the prompt: a carriage return at the friendly REPL, or leave raw mode.
-        void board.send(Uint8Array.of(0x0d, 0x02));
+        // Piped input: wait until the board is back at its prompt and quiet,
+        // up to --timeout of silence.
+        process.stdin.on("end", () => {
+          const check = () => {
+            const quiet = performance.now() - lastOutput;
+            if ((tail === ">>> " && quiet >= 200) || quiet >= g.timeout * 1000) resolve();
+            else setTimeout(check, 100);
+          };
+          check();
+        });
+        // Ctrl-B: leaves raw mode if the board is in it; either way the board prints its banner and prompt.
+        void board.send(Uint8Array.of(0x02));
       });
       if (tty) process.stdin.setRawMode(false);
       process.stdin.pause();

@@ -10,6 +10,13 @@ describe("commands", () => {
     expect(r.stderr).toMatch(/Ctrl-\] leaves/);
   });
 
+  it("repl: piped input waits for a slow answer, and the banner appears once", async () => {
+    const r = await runCli(["--sim", "repl"], { input: "import time\rtime.sleep(1)\rprint('late')\r" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/>>> print\('late'\)\r?\nlate\r?\n>>> $/);
+    expect(r.stdout.split("Type \"help()\"").length).toBe(2);
+  });
+
   it("repl: Ctrl-] leaves at once", async () => {
     // Were Ctrl-] ignored, the line after it would reach the board and print "after".
     const r = await runCli(["--sim", "repl"], { input: "\x1dprint('af' + 'ter')\r" });
