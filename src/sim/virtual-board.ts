@@ -44,10 +44,9 @@ export class VirtualBoard {
     this.device = new DeviceProtocol({ ...opts, banner: VERSION });
   }
 
-  /** Power on: boot the interpreter and print the banner. */
+  /** Power on: boot the interpreter. Its banner went out before any host listened, as with a board plugged in earlier. */
   async start(): Promise<void> {
     await this.spawn();
-    this.transmit(this.device.friendlyBanner());
   }
 
   /** A host opened the port (an ESP32's boot ROM may have left garbage). */

@@ -13,7 +13,7 @@ describe("commands", () => {
   it("repl: piped input waits for a slow answer, and the banner appears once", async () => {
     const r = await runCli(["--sim", "repl"], { input: "import time\rtime.sleep(1)\rprint('late')\r" });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/>>> print\('late'\)\r?\nlate\r?\n>>> $/);
+    expect(r.stdout).toMatch(/>>> print\('late'\)\r?\nlate\r?\n>>> \n$/);
     expect(r.stdout.split("Type \"help()\"").length).toBe(2);
   });
 
