@@ -13,6 +13,8 @@ export const EXIT = {
   disconnected: 7,
   protocol: 8,
   noFilesystem: 9,
+  /** The board reset itself while running the code. */
+  boardReset: 10,
   /** Differs between board and host (compare). */
   diverged: 1,
   interrupted: 130,
@@ -67,4 +69,11 @@ export const wontStop = (attempts: number) =>
     `the board did not stop after ${attempts} Ctrl-C`,
     "the code may be stuck in C or have interrupts disabled: press the board's reset button, or run `synccli reset --hard`",
     EXIT.noAnswer,
+  );
+
+export const boardReset = (reason: string) =>
+  new UserError(
+    `the board reset itself while running the code (${reason})`,
+    "machine.reset() in the script, a crash, a brownout or a watchdog; everything that arrived before is shown above",
+    EXIT.boardReset,
   );

@@ -4,7 +4,7 @@
 import { EnterRawRepl, Exec, ProtocolError, SoftReset, CTRL_B, type Action, type OpResult, type Operation } from "../transport/protocol.js";
 import { closePort, hardReset, openPort, type Port } from "../transport/port.js";
 import type { BindingInterface } from "../transport/binding-types.js";
-import { UserError, disconnected, noAnswer, protocolError, wontStop } from "../errors.js";
+import { UserError, boardReset, disconnected, noAnswer, protocolError, wontStop } from "../errors.js";
 
 export interface BoardOptions {
   path: string;
@@ -42,6 +42,9 @@ export interface ExecResult {
   /** The board stopped the raw-paste transfer before the code was complete. */
   pasteAborted: boolean;
 }
+
+/** The ESP boot ROM's first words after a reset, e.g. "rst:0xc (SW_CPU_RESET),boot:0x13". */
+const RESET_LINE = /(?:^|\n)rst:(0x[0-9a-f]+ \([A-Z0-9_]+\)),boot:/;
 
 /** How long a board may take to stop after Ctrl-C before we try again. */
 const INTERRUPT_RETRY_MS = 2000;
@@ -253,8 +256,20 @@ export class Board {
     };
     if (hooks.signal?.aborted) onAbort();
     else hooks.signal?.addEventListener("abort", onAbort, { once: true });
+    // An ESP32 that resets mid-run prints its boot ROM's reset line and boots
+    // into the friendly REPL: the end of this run will never come.
+    let tail = "";
+    const onStdout = (d: Uint8Array) => {
+      hooks.onStdout?.(d);
+      tail = (tail + Buffer.from(d).toString("latin1")).slice(-160);
+      const reset = RESET_LINE.exec(tail);
+      if (reset) {
+        this.inRaw = false;
+        this.fail(boardReset(`rst:${reset[1]}`));
+      }
+    };
     try {
-      const result = await this.run(op, "running code", hooks);
+      const result = await this.run(op, "running code", { ...hooks, onStdout });
       if (result.mode) this.rawPasteWorks = result.mode === "raw-paste";
       const stderr = new TextDecoder().decode(result.stderr ?? new Uint8Array(0));
       const pasteAborted = result.pasteAborted === true;

@@ -15,6 +15,7 @@ export type FromInterpreter =
   | { t: "ready" }
   | { t: "out"; data: Uint8Array }
   | { t: "done"; stderr: string; files: FileSnapshot; softReboot: boolean }
+  | { t: "machine-reset"; files: FileSnapshot }
   | { t: "char-done" }
   | { t: "friendly-exit" }
   | { t: "files"; files: FileSnapshot };
@@ -100,6 +101,12 @@ class _Machine:
     @staticmethod
     def soft_reset():
         raise SystemExit
+    @staticmethod
+    def reset():
+        # The main thread turns this into a hard reset of the whole board.
+        raise _MachineReset()
+class _MachineReset(BaseException):
+    pass
 sys.modules['machine'] = _Machine
 `;
 
@@ -178,6 +185,11 @@ async function exec(code: Uint8Array) {
     await mp.runPythonAsync(rewriteTopLevelRuns(decoder.decode(code)));
     await mp.runPythonAsync("await __import__('__sim').drain()");
   } catch (err) {
+    if ((err as PythonError)?.type === "_MachineReset") {
+      flush();
+      port.postMessage({ t: "machine-reset", files: snapshot() } satisfies FromInterpreter);
+      return;
+    }
     stderr = describe(err);
     softReboot = (err as PythonError)?.type === "SystemExit";
   }

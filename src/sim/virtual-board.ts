@@ -75,10 +75,10 @@ export class VirtualBoard {
   }
 
   /** EN pin pulsed: reboot keeping files, boot chatter, banner, friendly REPL. */
-  async hardReset() {
+  async hardReset(reason = "0x1 (POWERON_RESET)") {
     this.device.mode = "friendly";
     await this.reboot();
-    this.transmit(bytes("ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n"));
+    this.transmit(bytes(`ets Jun  8 2016 00:22:57\r\n\r\nrst:${reason},boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n`));
     this.transmit(this.device.friendlyBanner());
   }
 
@@ -219,6 +219,10 @@ export class VirtualBoard {
             for (const a of this.device.finishRun(msg.stderr, msg.softReboot)) this.act(a);
             if (msg.softReboot) void this.softReset(true);
             return;
+          case "machine-reset":
+            // machine.reset() in a script: the chip restarts mid-run, as on an ESP32.
+            this.files = msg.files;
+            return void this.hardReset("0xc (SW_CPU_RESET)");
           case "char-done":
             return this.charDone();
           case "friendly-exit":

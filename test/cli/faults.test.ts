@@ -74,6 +74,14 @@ describe("fault matrix", () => {
     expectUserError(r, /while entering the raw REPL, only \d+ bytes it could not make sense of$/, /wrong baud rate/);
   });
 
+  it("the board resets itself mid-run (machine.reset()): exit 10 with what arrived, not a hang", async () => {
+    const r = await runCli(["--sim", "exec", "print('before')\nimport machine\nmachine.reset()\nprint('never')"]);
+    expect(r.code).toBe(EXIT.boardReset);
+    expect(r.stdout).toMatch(/^before\n/);
+    expect(r.stdout).not.toContain("never");
+    expectUserError(r, /the board reset itself while running the code \(rst:0xc \(SW_CPU_RESET\)\)$/, /machine\.reset\(\)/);
+  });
+
   it("garbage bytes before the prompt are skipped", async () => {
     const r = await runCli(["--sim-options", "garbage=300", "exec", "print('clean')"]);
     expect(r.code).toBe(0);
