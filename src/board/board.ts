@@ -112,6 +112,34 @@ export class Board {
     return new Promise((resolve) => this.port.drain(() => resolve()));
   }
 
+  /** Writes not yet known to have left the port. */
+  private undrained = 0;
+  private drainWaiters: (() => void)[] = [];
+  private drainRunning = false;
+
+  /**
+   * Like drain(), but callers share one tcdrain at a time: native bindings
+   * run it on libuv's small thread pool, where several at once would starve
+   * the reads that bring the board's answers.
+   */
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      this.drainWaiters.push(resolve);
+      this.pumpDrain();
+    });
+  }
+
+  private pumpDrain() {
+    if (this.drainRunning || this.drainWaiters.length === 0) return;
+    this.drainRunning = true;
+    const waiters = this.drainWaiters.splice(0);
+    void this.drain().then(() => {
+      this.drainRunning = false;
+      for (const w of waiters) w();
+      this.pumpDrain();
+    });
+  }
+
   private write(data: Uint8Array): Promise<void> {
     return new Promise((resolve, reject) => {
       this.port.write(Buffer.from(data), (err) => (err ? reject(err) : resolve()));
@@ -142,7 +170,8 @@ export class Board {
       const arm = () => {
         clearTimeout(timer);
         clearTimeout(nudge);
-        if (settled || !op.awaitingReply()) return;
+        // No silence is counted while our own bytes are still going out.
+        if (settled || !op.awaitingReply() || this.undrained > 0) return;
         timer = setTimeout(() => settle(noAnswer(what, this.options.timeoutMs, this.noiseBytes)), this.options.timeoutMs);
         if (op.onSilence) nudge = setTimeout(resend, SILENCE_RETRY_MS);
       };
@@ -150,14 +179,16 @@ export class Board {
       // ignoring us), without resetting the overall timeout.
       this.resends = 0;
       this.noiseBytes = 0;
+      let lastResend = 0;
       const resend = () => {
         if (settled) return;
-        const quiet = performance.now() - this.lastRx;
+        const quiet = performance.now() - Math.max(this.lastRx, lastResend);
         if (quiet >= SILENCE_RETRY_MS) {
           this.resends++;
+          lastResend = performance.now();
           for (const a of op.onSilence!()) onAction(a, false);
         }
-        nudge = setTimeout(resend, Math.max(50, SILENCE_RETRY_MS - quiet));
+        nudge = setTimeout(resend, Math.max(50, SILENCE_RETRY_MS - Math.min(quiet, SILENCE_RETRY_MS)));
       };
       const onAction = (a: Action, rearm = true) => {
         switch (a.type) {
@@ -168,7 +199,15 @@ export class Board {
               .catch(() => this.fail(disconnected(this.options.path)));
             // Silence is counted from when our own bytes have left the port,
             // not from when they were queued (a slow upload is not the board's delay).
-            if (rearm) void this.chain.then(() => this.drain()).then(() => arm());
+            if (a.type === "write") {
+              this.undrained++;
+              void this.chain
+                .then(() => this.drained())
+                .then(() => {
+                  this.undrained--;
+                  if (rearm) arm();
+                });
+            }
             break;
           case "stdout":
             hooks.onStdout?.(a.data);
@@ -178,7 +217,8 @@ export class Board {
             break;
           case "noise":
             // Garbage is not an answer: a board spewing it (wrong baud) still times out.
-            this.noiseBytes += a.data.length;
+            for (const b of a.data) if (b > 0x7e || (b < 0x20 && (b < 0x08 || b > 0x0d))) this.noiseBytes++;
+            if (op.progressOnNoise?.()) break; // e.g. boot.py printing during a soft reset
             return;
           case "done":
             if (this.lost) settle(this.lost);
@@ -261,8 +301,10 @@ export class Board {
     let tail = "";
     const onStdout = (d: Uint8Array) => {
       hooks.onStdout?.(d);
-      tail = (tail + Buffer.from(d).toString("latin1")).slice(-160);
-      const reset = RESET_LINE.exec(tail);
+      // Match before trimming: the boot text after the rst: line can arrive in the same read.
+      const text = tail + Buffer.from(d).toString("latin1");
+      const reset = RESET_LINE.exec(text);
+      tail = text.slice(-160);
       if (reset) {
         this.inRaw = false;
         this.fail(boardReset(`rst:${reset[1]}`));

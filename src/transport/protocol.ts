@@ -62,6 +62,8 @@ export interface Operation {
    * again (a board that was booting or busy may have dropped them).
    */
   onSilence?(): Action[];
+  /** True when any bytes, even ones the machine skips, show the board is alive (a reboot printing boot.py output). */
+  progressOnNoise?(): boolean;
   readonly finished: boolean;
 }
 
@@ -157,6 +159,9 @@ export class EnterRawRepl implements Operation {
 /** Soft reset from an empty raw prompt: Ctrl-D, `soft reboot`, raw prompt again. */
 export class SoftReset implements Operation {
   finished = false;
+  progressOnNoise(): boolean {
+    return true;
+  }
   private phase: "reboot" | "prompt" = "reboot";
   private reboot = new Scanner(bytes(SOFT_REBOOT));
   private prompt = new Scanner(bytes(RAW_PROMPT));
@@ -231,6 +236,11 @@ export class Exec implements Operation {
 
   start(): Action[] {
     return this.mode === "raw-paste" ? [{ type: "write", data: RAW_PASTE_REQUEST }] : this.rawWrite();
+  }
+
+  /** After the run, a board that soft-reboots (sys.exit()) may print boot.py output before its prompt. */
+  progressOnNoise(): boolean {
+    return this.phase === "prompt";
   }
 
   /** True until the board has the whole code. */
