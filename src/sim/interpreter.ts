@@ -181,11 +181,21 @@ async function exec(code: Uint8Array) {
   Atomics.store(interrupt, 0, 0);
   let stderr = "";
   let softReboot = false;
+  // asyncio here catches only Exception in tasks: a BaseException raised in one
+  // (SystemExit, machine.reset()) escapes from a JS timer instead of from the
+  // awaited run. Take it from there as the end of the run, as on a board.
+  const escaped = new Promise<never>((_, reject) => (endRun = reject));
   try {
-    await mp.runPythonAsync(rewriteTopLevelRuns(decoder.decode(code)));
-    await mp.runPythonAsync("await __import__('__sim').drain()");
+    await Promise.race([
+      (async () => {
+        await mp.runPythonAsync(rewriteTopLevelRuns(decoder.decode(code)));
+        await mp.runPythonAsync("await __import__('__sim').drain()");
+      })(),
+      escaped,
+    ]);
   } catch (err) {
     if ((err as PythonError)?.type === "_MachineReset") {
+      endRun = undefined;
       flush();
       port.postMessage({ t: "machine-reset", files: snapshot() } satisfies FromInterpreter);
       return;
@@ -193,6 +203,7 @@ async function exec(code: Uint8Array) {
     stderr = describe(err);
     softReboot = (err as PythonError)?.type === "SystemExit";
   }
+  endRun = undefined;
   try {
     mp.runPython("__import__('__sim').stop()");
   } catch {
@@ -228,6 +239,12 @@ port.on("message", async (msg: ToInterpreter) => {
       port.postMessage({ t: "files", files: snapshot() } satisfies FromInterpreter);
       return;
   }
+});
+
+let endRun: ((err: unknown) => void) | undefined;
+process.on("uncaughtException", (err) => {
+  if (endRun && (err as PythonError)?.name === "PythonError") return endRun(err);
+  throw err;
 });
 
 await boot(data.files);

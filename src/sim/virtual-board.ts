@@ -232,8 +232,13 @@ export class VirtualBoard {
         }
       });
       worker.on("error", (err) => {
-        this.transmit(bytes(`\r\nvirtual board crashed: ${err.message}\r\n`));
+        // Never leave a host waiting on a dead interpreter: end the run with
+        // the crash as its traceback and boot a fresh one (files kept).
         reject(err);
+        if (this.worker !== worker) return;
+        const msg = `Traceback (most recent call last):\nRuntimeError: virtual board crashed: ${err.message.split("\n")[0]}\n`;
+        for (const a of this.device.finishRun(msg)) this.act(a);
+        void this.reboot();
       });
     });
     return this.workerReady;

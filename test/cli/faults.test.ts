@@ -82,6 +82,17 @@ describe("fault matrix", () => {
     expectUserError(r, /the board reset itself while running the code \(rst:0xc \(SW_CPU_RESET\)\)$/, /machine\.reset\(\)/);
   });
 
+  it("machine.reset() or sys.exit() inside an asyncio task ends the run like at top level", async () => {
+    const task = (call: string) =>
+      `import asyncio, sys, machine\nasync def main():\n    await asyncio.sleep(0.1)\n    print('in task')\n    ${call}\nasyncio.run(main())\nprint('never')\n`;
+    const reset = await runCli(["--sim", "run", script("task_reset.py", task("machine.reset()"))]);
+    expect(reset.code).toBe(EXIT.boardReset);
+    expect(reset.stdout).toMatch(/^in task\n/);
+    const exit = await runCli(["--sim", "run", script("task_exit.py", task("sys.exit()"))]);
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toBe("in task\n");
+  });
+
   it("garbage bytes before the prompt are skipped", async () => {
     const r = await runCli(["--sim-options", "garbage=300", "exec", "print('clean')"]);
     expect(r.code).toBe(0);
