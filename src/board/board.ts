@@ -297,18 +297,26 @@ export class Board {
     if (hooks.signal?.aborted) onAbort();
     else hooks.signal?.addEventListener("abort", onAbort, { once: true });
     // An ESP32 that resets mid-run prints its boot ROM's reset line and boots
-    // into the friendly REPL: the end of this run will never come.
+    // into the friendly REPL: the end of this run will never come. A script
+    // may print such a line itself, so it only counts once the friendly
+    // prompt follows, or the board then falls silent.
     let tail = "";
+    let suspect: string | undefined;
+    let silence: NodeJS.Timeout | undefined;
+    const reset = () => {
+      this.inRaw = false;
+      this.fail(boardReset(`rst:${suspect}`));
+    };
     const onStdout = (d: Uint8Array) => {
       hooks.onStdout?.(d);
       // Match before trimming: the boot text after the rst: line can arrive in the same read.
       const text = tail + Buffer.from(d).toString("latin1");
-      const reset = RESET_LINE.exec(text);
+      suspect ??= RESET_LINE.exec(text)?.[1];
       tail = text.slice(-160);
-      if (reset) {
-        this.inRaw = false;
-        this.fail(boardReset(`rst:${reset[1]}`));
-      }
+      if (suspect === undefined) return;
+      if (tail.endsWith(">>> ")) return reset();
+      clearTimeout(silence);
+      silence = setTimeout(reset, this.options.timeoutMs);
     };
     try {
       const result = await this.run(op, "running code", { ...hooks, onStdout });
@@ -318,6 +326,7 @@ export class Board {
       return { stderr, ok: stderr.length === 0 && !pasteAborted, interrupted, mode: result.mode ?? "raw", pasteAborted };
     } finally {
       clearTimeout(retry);
+      clearTimeout(silence);
       hooks.signal?.removeEventListener("abort", onAbort);
     }
   }

@@ -82,6 +82,12 @@ describe("fault matrix", () => {
     expectUserError(r, /the board reset itself while running the code \(rst:0xc \(SW_CPU_RESET\)\)$/, /machine\.reset\(\)/);
   });
 
+  it("a script that merely prints an rst: line is not taken for a reset", async () => {
+    const r = await runCli(["--sim", "exec", "print('rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)')\nprint('still running')"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\nstill running\n");
+  });
+
   it("machine.reset() or sys.exit() inside an asyncio task ends the run like at top level", async () => {
     const task = (call: string) =>
       `import asyncio, sys, machine\nasync def main():\n    await asyncio.sleep(0.1)\n    print('in task')\n    ${call}\nasyncio.run(main())\nprint('never')\n`;
