@@ -15,11 +15,14 @@ export function registerRepl(program: Command) {
       const tty = process.stdin.isTTY === true;
       // In a raw terminal a bare LF does not return the carriage.
       let lastOutput = performance.now();
+      let lastInput = 0;
+      let promptAt = 0; // when the output last ended at a fresh prompt
       let tail = "";
       const render = (d: Uint8Array) => {
         lastOutput = performance.now();
         const s = Buffer.from(d).toString("latin1");
         tail = (tail + s).slice(-4);
+        if (tail === ">>> ") promptAt = lastOutput;
         process.stdout.write(Buffer.from(tty ? s.replace(/(?<!\r)\n/g, "\r\n") : s, "latin1"));
       };
       process.stderr.write(chalk.dim("Connected; Ctrl-] leaves, Ctrl-D soft-resets the board.\n"));
@@ -29,15 +32,20 @@ export function registerRepl(program: Command) {
         process.stdin.on("data", (data: Buffer) => {
           const stop = data.indexOf(CTRL_RBRACKET);
           const forward = stop >= 0 ? data.subarray(0, stop) : data;
-          if (forward.length) void board.send(forward);
+          if (forward.length) {
+            lastInput = performance.now();
+            void board.send(forward);
+          }
           if (stop >= 0) resolve();
         });
-        // Piped input: wait until the board is back at its prompt and quiet,
-        // up to --timeout of silence.
+        // Piped input: wait until the board has answered the last line (a
+        // prompt after it, then quiet), at most --timeout after the input ended.
         process.stdin.on("end", () => {
+          const giveUp = performance.now() + g.timeout * 1000;
           const check = () => {
-            const quiet = performance.now() - lastOutput;
-            if ((tail === ">>> " && quiet >= 200) || quiet >= g.timeout * 1000) resolve();
+            const now = performance.now();
+            const answered = tail === ">>> " && promptAt > lastInput && now - lastOutput >= 200;
+            if (answered || now >= giveUp) resolve();
             else setTimeout(check, 100);
           };
           check();

@@ -17,6 +17,15 @@ describe("commands", () => {
     expect(r.stdout.split("Type \"help()\"").length).toBe(2);
   });
 
+  it("repl: input that arrives late is still answered; a never-ending answer stops after --timeout", async () => {
+    const late = startCli(["--sim", "repl"]);
+    await new Promise((r) => setTimeout(r, 1200));
+    late.child.stdin!.end("print(123 * 3)\r");
+    expect((await late.done).stdout).toMatch(/\n369\r?\n>>> \n$/);
+    const endless = await runCli(["--sim", "--timeout", "1", "repl"], { input: "import time\rwhile True: print(1); time.sleep(0.05)\r\r" });
+    expect(endless.code).toBe(0);
+  });
+
   it("repl: Ctrl-] leaves at once", async () => {
     // Were Ctrl-] ignored, the line after it would reach the board and print "after".
     const r = await runCli(["--sim", "repl"], { input: "\x1dprint('af' + 'ter')\r" });
