@@ -271,6 +271,8 @@ export class Board {
   /** Run code, streaming its output. Resolves when the board is back at its raw prompt. */
   async exec(code: string | Uint8Array, hooks: ExecHooks = {}): Promise<ExecResult> {
     await this.ensureRaw();
+    // Ctrl-C before the code went out: do not send it at all.
+    if (hooks.signal?.aborted) return { stderr: "", ok: false, interrupted: true, mode: this.rawPasteWorks === false ? "raw" : "raw-paste", pasteAborted: false };
     const op = new Exec(code, { rawPaste: hooks.rawPaste ?? this.rawPasteWorks ?? true });
     let interrupted = false;
     let retry: NodeJS.Timeout | undefined;
@@ -294,8 +296,7 @@ export class Board {
       };
       send();
     };
-    if (hooks.signal?.aborted) onAbort();
-    else hooks.signal?.addEventListener("abort", onAbort, { once: true });
+    hooks.signal?.addEventListener("abort", onAbort, { once: true });
     // An ESP32 that resets mid-run prints its boot ROM's reset line and boots
     // into the friendly REPL: the end of this run will never come. A script
     // may print such a line itself, so it only counts once the friendly

@@ -67,3 +67,18 @@ describe("Ctrl-C while the code is still being sent", () => {
     expect((await board.eval("print('after')")).trim()).toBe("after");
   }, 20_000);
 });
+
+describe("Ctrl-C before the code was sent", () => {
+  it("does not send the code at all", async () => {
+    const { board, link } = await simBoard();
+    await board.enterRaw();
+    const ac = new AbortController();
+    ac.abort();
+    const before = link.stats.toBoard;
+    const out: string[] = [];
+    const r = await board.exec("print('must not run')", { signal: ac.signal, onStdout: (d) => out.push(Buffer.from(d).toString()) });
+    expect(r.interrupted).toBe(true);
+    expect(out).toEqual([]);
+    expect(link.stats.toBoard - before).toBe(0);
+  });
+});
