@@ -368,7 +368,7 @@ export class Exec implements Operation {
           i = chunk.length;
           if (rest !== undefined) {
             out.push(...this.rawWrite());
-            out.push(...this.receive(rest));
+            this.consume(rest, out);
           }
           break;
         }
