@@ -167,11 +167,14 @@ export class Board {
       };
       // Silence only counts while a protocol reply is due, never while the
       // board's program runs.
+      let armWanted = false;
       const arm = () => {
         clearTimeout(timer);
         clearTimeout(nudge);
-        // No silence is counted while our own bytes are still going out.
-        if (settled || !op.awaitingReply() || this.undrained > 0) return;
+        // No silence is counted while our own bytes are still going out;
+        // the timer starts once they have (see the write case below).
+        armWanted = this.undrained > 0;
+        if (armWanted || settled || !op.awaitingReply()) return;
         timer = setTimeout(() => settle(noAnswer(what, this.options.timeoutMs, this.noiseBytes)), this.options.timeoutMs);
         if (op.onSilence) nudge = setTimeout(resend, SILENCE_RETRY_MS);
       };
@@ -205,7 +208,7 @@ export class Board {
                 .then(() => this.drained())
                 .then(() => {
                   this.undrained--;
-                  if (rearm) arm();
+                  if (rearm || armWanted) arm();
                 });
             }
             break;
