@@ -54,7 +54,7 @@ const SILENCE_RETRY_MS = 1000;
 
 export class Board {
   private backlog: Uint8Array[] = [];
-  private current: { op: Operation; onAction: (a: Action) => void } | undefined;
+  private current: { op: Operation; onAction: (a: Action) => void; arm: () => void } | undefined;
   private chain: Promise<void> = Promise.resolve();
   private lost: UserError | undefined;
   private inRaw = false;
@@ -104,6 +104,9 @@ export class Board {
       return;
     }
     for (const a of actions) this.current?.onAction(a);
+    // Protocol bytes that produce no action (a lone \x04 ending stdout, a
+    // raw-paste credit) still change what is awaited.
+    if (actions.length === 0) this.current?.arm();
   }
 
   /** Resolves once everything written has been transmitted (never rejects). */
@@ -230,7 +233,7 @@ export class Board {
         }
         if (rearm) arm();
       };
-      this.current = { op, onAction };
+      this.current = { op, onAction, arm };
       for (const a of op.start()) onAction(a);
       arm();
       const backlog = this.backlog;
