@@ -1,28 +1,20 @@
 // `synccli install` over the simulated 115200 link: payload bytes of the sync
 // library per second, from a fresh board (hashing, mkdir, every chunk's exec
 // round trip included), as a share of the line rate.
-import { createSim } from "../dist/sim/index.js";
-import { Board } from "../dist/board/board.js";
 import { installLibrary, libraryFiles } from "../dist/board/install.js";
-
-const BAUD = 115200;
-const LINE_RATE = BAUD / 10;
+import { LINE_RATE, withSimBoard } from "./sim-board.mjs";
 
 async function once(files) {
-  const sim = createSim({ baud: BAUD });
-  const board = await Board.open({ path: sim.path, baudRate: BAUD, timeoutMs: 10_000, binding: sim.binding });
-  await board.enterRaw();
-  const wire0 = sim.target.link.stats.toBoard;
-  const t0 = performance.now();
-  const r = await installLibrary(board, {}, files);
-  const ms = performance.now() - t0;
-  const t1 = performance.now();
-  const again = await installLibrary(board, {}, files);
-  const checkMs = performance.now() - t1;
-  const wire = sim.target.link.stats.toBoard - wire0;
-  await board.close();
-  await sim.target.close();
-  return { ms, bytes: r.bytes, wire, checkMs, skipped: again.upToDate.length };
+  return withSimBoard({}, async (board, link) => {
+    const wire0 = link.stats.toBoard;
+    const t0 = performance.now();
+    const r = await installLibrary(board, {}, files);
+    const ms = performance.now() - t0;
+    const t1 = performance.now();
+    const again = await installLibrary(board, {}, files);
+    const checkMs = performance.now() - t1;
+    return { ms, bytes: r.bytes, wire: link.stats.toBoard - wire0, checkMs, skipped: again.upToDate.length };
+  });
 }
 
 export async function run() {

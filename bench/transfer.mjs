@@ -1,11 +1,7 @@
 // Pushing a 20 KB script to the virtual board over the simulated 115200 link:
 // raw-paste (flow-controlled windows) against the plain raw-mode fallback,
 // as a share of the line rate (8N1: 11,520 bytes/s).
-import { createSim } from "../dist/sim/index.js";
-import { Board } from "../dist/board/board.js";
-
-const BAUD = 115200;
-const LINE_RATE = BAUD / 10;
+import { LINE_RATE, withSimBoard } from "./sim-board.mjs";
 
 function script(size) {
   const line = "x = 1  # padding to make the script about 20 KB long\n";
@@ -13,18 +9,14 @@ function script(size) {
 }
 
 async function pushOnce(code, rawPaste) {
-  const sim = createSim({ baud: BAUD, rawPaste: rawPaste ? "yes" : "no" });
-  const board = await Board.open({ path: sim.path, baudRate: BAUD, timeoutMs: 10_000, binding: sim.binding });
-  await board.enterRaw();
-  const start = sim.target.link.stats.toBoard;
-  const t0 = performance.now();
-  const r = await board.exec(code, { rawPaste });
-  const ms = performance.now() - t0;
-  const bytes = sim.target.link.stats.toBoard - start;
-  await board.close();
-  await sim.target.close();
-  if (!r.ok) throw new Error(r.stderr);
-  return { ms, bytes, mode: r.mode };
+  return withSimBoard({ rawPaste: rawPaste ? "yes" : "no" }, async (board, link) => {
+    const start = link.stats.toBoard;
+    const t0 = performance.now();
+    const r = await board.exec(code, { rawPaste });
+    const ms = performance.now() - t0;
+    if (!r.ok) throw new Error(r.stderr);
+    return { ms, bytes: link.stats.toBoard - start, mode: r.mode };
+  });
 }
 
 export async function run() {

@@ -75,9 +75,7 @@ export async function openSession(g: GlobalOptions): Promise<Session> {
   let board: Board | undefined;
   let session: Session | undefined;
   try {
-    board = sim
-      ? await Board.open({ path: sim.path, baudRate: g.baud, timeoutMs, binding: sim.binding, reset: g.reset })
-      : await Board.open({ path: g.port, baudRate: g.baud, timeoutMs, reset: g.reset });
+    board = await Board.open({ path: sim?.path ?? g.port, baudRate: g.baud, timeoutMs, binding: sim?.binding, reset: g.reset });
   } catch (err) {
     await close();
     throw err;
