@@ -102,13 +102,15 @@ export function crlfToLf(): (chunk: Uint8Array) => string {
  * Adds, under a traceback, the line of the user's source each `<stdin>` frame
  * points at, so a student sees their own code rather than a line number.
  */
-export function annotateTraceback(stderr: string, source: string | undefined, name: string): string {
+export function annotateTraceback(stderr: string, source: string | undefined, name: string, lineOffset = 0): string {
   const text = stderr.replace(/\r\n/g, "\n");
   if (!source) return text;
   const lines = source.split("\n");
-  return text.replace(/^(\s*File "<stdin>", line (\d+)(.*))$/gm, (whole, _f, n: string) => {
-    const src = lines[Number(n) - 1];
-    return src === undefined ? whole : `${whole}\n    ${name}:${n}: ${src.trim()}`;
+  // lineOffset: lines synccli put before the user's code (tracing), not theirs to see.
+  return text.replace(/^(\s*File "<stdin>", line )(\d+)(.*)$/gm, (whole, head: string, n: string, tail: string) => {
+    const k = Number(n) - lineOffset;
+    const src = lines[k - 1];
+    return src === undefined ? whole : `${head}${k}${tail}\n    ${name}:${k}: ${src.trim()}`;
   });
 }
 
@@ -136,26 +138,34 @@ export async function execOnBoard(session: Session, code: string, onText: (text:
   return result;
 }
 
+/** Takes something out of the board's output as it streams (trace records): what is left is shown. */
+export interface OutputFilter {
+  push(text: string): string;
+  /** The output ended: whatever the filter still holds, as text. */
+  end(): string;
+}
+
 /** `exec` and `run`: live output, the traceback rendered, the exit code returned. */
 export async function runStreaming(
   session: Session,
   code: string,
-  opts: { source?: string; name: string; json?: boolean },
+  opts: { source?: string; name: string; json?: boolean; lineOffset?: number; filter?: OutputFilter },
 ): Promise<number> {
   let stdout = "";
   let lineOpen = false;
   let result: ExecResult;
+  const show = (s: string) => {
+    if (s) lineOpen = !s.endsWith("\n");
+    if (opts.json) stdout += s;
+    else if (!session.pipeClosed) process.stdout.write(s);
+  };
+  const filter = opts.filter;
   try {
-    result = await execOnBoard(
-      session,
-      code,
-      (s) => {
-        if (s) lineOpen = !s.endsWith("\n");
-        if (opts.json) stdout += s;
-        else if (!session.pipeClosed) process.stdout.write(s);
-      },
-      opts.json,
-    );
+    try {
+      result = await execOnBoard(session, code, filter ? (s) => show(filter.push(s)) : show, opts.json);
+    } finally {
+      if (filter) show(filter.end());
+    }
   } catch (err) {
     // Keep what arrived, then end its line so the error stands on its own.
     if (opts.json && err instanceof UserError) throw new ReportedError(renderError(err, true, stdout));
@@ -165,7 +175,7 @@ export async function runStreaming(
   // Whoever read our output has gone: the board was stopped, nothing more to say.
   if (session.pipeClosed) return EXIT.ok;
   // The traceback is rendered once complete, annotated with the user's lines.
-  const stderr = annotateTraceback(result.stderr, opts.source, opts.name);
+  const stderr = annotateTraceback(result.stderr, opts.source, opts.name, opts.lineOffset);
   const code_ = result.interrupted ? EXIT.interrupted : result.ok ? EXIT.ok : EXIT.boardError;
   if (opts.json) {
     process.stdout.write(JSON.stringify({ ok: result.ok, interrupted: result.interrupted, mode: result.mode, stdout, stderr, exitCode: code_ }) + "\n");
