@@ -17,6 +17,7 @@ _attrs = {
     "QueueEmpty": "queue",
     "QueueFull": "queue",
     "Condition": "condition",
+    "trace": "trace",  # the module itself
 }
 
 
@@ -24,6 +25,8 @@ def __getattr__(attr):
     mod = _attrs.get(attr, None)
     if mod is None:
         raise AttributeError(attr)
-    value = getattr(__import__(mod, None, None, True, 1), attr)
+    value = __import__(mod, None, None, True, 1)
+    if mod != attr:
+        value = getattr(value, attr)
     globals()[attr] = value
     return value

@@ -6,6 +6,8 @@ try:
 except ImportError:
     import uasyncio as asyncio
 
+from . import trace as _t
+
 
 class BrokenBarrierError(RuntimeError):
     pass
@@ -40,7 +42,11 @@ class Barrier:
 
     async def wait(self):
         if self._broken:
+            if _t.on:
+                _t.ev(self, "break")
             raise BrokenBarrierError
+        if _t.on:
+            _t.ev(self, "arrive")
         waiting = self._waiting
         if len(waiting) + 1 < self._parties:
             ev = asyncio.Event()
@@ -51,9 +57,15 @@ class Barrier:
                 if not ev.is_set():
                     # Withdraw: the phase still needs `parties` live arrivals.
                     waiting.remove(ev)
+                if _t.on:
+                    _t.ev(self, "cancel")
                 raise
             if ev.index < 0:
+                if _t.on:
+                    _t.ev(self, "break")
                 raise BrokenBarrierError
+            if _t.on:
+                _t.ev(self, "pass")
             return ev.index
         # Last arrival: the phase is complete.
         self._waiting = []
@@ -63,8 +75,12 @@ class Barrier:
             except BaseException:
                 self._broken = True
                 self._wake(waiting, False)
+                if _t.on:
+                    _t.ev(self, "break")
                 raise
         self._wake(waiting, True)
+        if _t.on:
+            _t.ev(self, "pass")
         return len(waiting)
 
     def __await__(self):
@@ -74,12 +90,16 @@ class Barrier:
 
     def reset(self):
         # Current waiters get BrokenBarrierError; the barrier starts afresh.
+        if _t.on:
+            _t.ev(self, "reset")
         self._wake(self._waiting, False)
         self._waiting = []
         self._broken = False
 
     def abort(self):
         # Current and future waiters get BrokenBarrierError until reset().
+        if _t.on:
+            _t.ev(self, "break")
         self._wake(self._waiting, False)
         self._waiting = []
         self._broken = True

@@ -6,6 +6,7 @@ try:
 except ImportError:
     import uasyncio as asyncio
 
+from . import trace as _t
 from .lock import Lock
 
 
@@ -13,6 +14,7 @@ class Condition:
     def __init__(self, lock=None):
         if lock is None:
             lock = Lock()
+            lock._cond = self  # traced as "<condition>.lock"
         self._lock = lock
         self.acquire = lock.acquire
         self.release = lock.release
@@ -28,6 +30,8 @@ class Condition:
     async def wait(self):
         if not self.locked():
             raise RuntimeError("Condition lock not acquired")
+        if _t.on:
+            _t.ev(self, "wait")
         ev = asyncio.Event()
         self._waiting.append(ev)
         self.release()
@@ -38,6 +42,8 @@ class Condition:
             if not ev.is_set():
                 self._waiting.remove(ev)
             err = e
+        if _t.on:
+            _t.ev(self, "wake" if err is None else "cancel")
         # The caller holds the lock again when wait() ends, however it ends.
         while True:
             try:
@@ -62,6 +68,8 @@ class Condition:
     def notify(self, n=1):
         if not self.locked():
             raise RuntimeError("Condition lock not acquired")
+        if _t.on:
+            _t.ev(self, "notify")
         self._notify(n)
 
     def notify_all(self):

@@ -6,6 +6,8 @@ try:
 except ImportError:
     import uasyncio as asyncio
 
+from . import trace as _t
+
 
 # Mutex with strict FIFO hand-off: release() passes the lock directly to the
 # longest waiter, so a task calling acquire() meanwhile cannot overtake it.
@@ -24,6 +26,8 @@ class Lock:
     def release(self):
         if self._state != 1:
             raise RuntimeError("Lock not acquired")
+        if _t.on:
+            _t.ev(self, "release")
         if self._waiting:
             self._state = self._waiting.pop(0)
             self._state.set()
@@ -32,19 +36,28 @@ class Lock:
 
     async def acquire(self):
         if self._state != 0:
+            if _t.on:
+                _t.ev(self, "wait")
             ev = asyncio.Event()
             self._waiting.append(ev)
             try:
                 await ev.wait()
             except BaseException:
+                if _t.on:
+                    _t.ev(self, "cancel")
                 if self._state is ev:
-                    # Cancelled after release() chose us: pass the lock on.
-                    self._state = 1
-                    self.release()
+                    # Cancelled after release() chose us: pass the lock on
+                    # (not a release: it was never ours).
+                    self._state = 0
+                    if self._waiting:
+                        self._state = self._waiting.pop(0)
+                        self._state.set()
                 else:
                     self._waiting.remove(ev)
                 raise
         self._state = 1
+        if _t.on:
+            _t.ev(self, "acquire")
         return True
 
     async def __aenter__(self):

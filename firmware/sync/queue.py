@@ -6,6 +6,8 @@ try:
 except ImportError:
     import uasyncio as asyncio
 
+from . import trace as _t
+
 
 class QueueEmpty(Exception):
     pass
@@ -48,14 +50,20 @@ class Queue:
         if self.full():
             raise QueueFull
         self._put(item)
+        if _t.on:
+            _t.ev(self, "put", len(self._items))
 
     async def put(self, item):
         if self.full():
+            if _t.on:
+                _t.ev(self, "put-wait", len(self._items))
             ev = asyncio.Event()
             self._putters.append(ev)
             try:
                 await ev.wait()
             except BaseException:
+                if _t.on:
+                    _t.ev(self, "cancel", len(self._items))
                 if ev.is_set():
                     self._rp -= 1
                     self._wake_putter()
@@ -67,28 +75,41 @@ class Queue:
             self._wake_putter()
         else:
             self._put(item)
+        if _t.on:
+            _t.ev(self, "put", len(self._items))
 
     def get_nowait(self):
         if self.empty():
             raise QueueEmpty
-        return self._get(self._rg)
+        item = self._get(self._rg)
+        if _t.on:
+            _t.ev(self, "get", len(self._items))
+        return item
 
     async def get(self):
         if not self.empty():
-            return self._get(self._rg)
-        ev = asyncio.Event()
-        self._getters.append(ev)
-        try:
-            await ev.wait()
-        except BaseException:
-            if ev.is_set():
-                self._rg -= 1
-                self._wake_getter()
-            else:
-                self._getters.remove(ev)
-            raise
-        self._rg -= 1
-        return self._get(0)
+            item = self._get(self._rg)
+        else:
+            if _t.on:
+                _t.ev(self, "get-wait", len(self._items))
+            ev = asyncio.Event()
+            self._getters.append(ev)
+            try:
+                await ev.wait()
+            except BaseException:
+                if _t.on:
+                    _t.ev(self, "cancel", len(self._items))
+                if ev.is_set():
+                    self._rg -= 1
+                    self._wake_getter()
+                else:
+                    self._getters.remove(ev)
+                raise
+            self._rg -= 1
+            item = self._get(0)
+        if _t.on:
+            _t.ev(self, "get", len(self._items))
+        return item
 
     def task_done(self):
         if self._unfinished <= 0:

@@ -6,6 +6,8 @@ try:
 except ImportError:
     import uasyncio as asyncio
 
+from . import trace as _t
+
 
 # Counting semaphore with strict FIFO hand-off: release() gives its permit
 # directly to the longest waiter instead of incrementing the counter, so
@@ -22,6 +24,8 @@ class Semaphore:
         return self._value == 0
 
     def release(self):
+        if _t.on:
+            _t.ev(self, "release")
         if self._waiting:
             self._handing += 1
             self._waiting.pop(0).set()
@@ -31,21 +35,33 @@ class Semaphore:
     async def acquire(self):
         if self._value > 0:
             self._value -= 1
+            if _t.on:
+                _t.ev(self, "acquire")
             return True
+        if _t.on:
+            _t.ev(self, "wait")
         ev = asyncio.Event()
         self._waiting.append(ev)
         try:
             await ev.wait()
         except BaseException:
+            if _t.on:
+                _t.ev(self, "cancel")
             if ev.is_set():
                 # Cancelled after being handed a permit: pass it on (no bound
-                # check: the permit was already counted out).
-                self._handing -= 1
-                Semaphore.release(self)
+                # check: the permit was already counted out; not a release:
+                # it was never ours).
+                if self._waiting:
+                    self._waiting.pop(0).set()
+                else:
+                    self._handing -= 1
+                    self._value += 1
             else:
                 self._waiting.remove(ev)
             raise
         self._handing -= 1
+        if _t.on:
+            _t.ev(self, "acquire")
         return True
 
     async def __aenter__(self):
