@@ -6,7 +6,7 @@
 import { Mutex, Semaphore as AmSemaphore } from "async-mutex";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { Lock, Queue, Semaphore } from "../dist/primitives/index.js";
+import { Lock, Queue, Semaphore, startTrace } from "../dist/primitives/index.js";
 
 const ROUNDS = 7;
 const ROUND_MS = 120;
@@ -136,6 +136,58 @@ async function queueRun(maxsize, n) {
   return ms;
 }
 
+// --- tracing: off vs on -------------------------------------------------------
+// The code without tracing no longer exists to compare with, so: off (what
+// every untraced run pays: one `tracer !== null` test per op) side by side
+// with on (every op recorded, to a no-op listener). The "on" batch starts its
+// own trace and stops it at the end, so recorded events do not pile up.
+const N_TRACE = 10_000;
+const noop = () => {};
+
+function lockTraced(on) {
+  const lock = new Lock();
+  return async () => {
+    const rec = on ? startTrace(noop) : null;
+    for (let i = 0; i < N_TRACE; i++) {
+      await lock.acquire();
+      lock.release();
+    }
+    rec?.stop();
+    return N_TRACE;
+  };
+}
+
+/** Uncontended put then get (one op = the pair) on a bounded Queue. */
+function queueTraced(on) {
+  const q = new Queue(100);
+  return async () => {
+    const rec = on ? startTrace(noop) : null;
+    for (let i = 0; i < N_TRACE; i++) {
+      await q.put(i);
+      await q.get();
+    }
+    rec?.stop();
+    return N_TRACE;
+  };
+}
+
+function traceRows(name, { ours: off, theirs: on }) {
+  return [
+    {
+      name: `${name}, tracing off`,
+      value: fmtRate(off),
+      ratio: "1.00x",
+      note: `median of ${ROUNDS} rounds, alternating with on`,
+    },
+    {
+      name: `${name}, tracing on (no-op listener)`,
+      value: fmtRate(on),
+      ratio: `${(on / off).toFixed(2)}x off`,
+      note: "every op recorded as an event",
+    },
+  ];
+}
+
 // --- heap after 100,000 aborted waiters ---------------------------------------
 function getGc() {
   if (typeof globalThis.gc === "function") return { gc: globalThis.gc, how: "--expose-gc" };
@@ -222,6 +274,9 @@ export async function run() {
   rows.push(
     ...pair(`Semaphore(2), ${TASKS} tasks waiting`, 1.5, await compare(semContendedOurs(), semContendedTheirs())),
   );
+
+  rows.push(...traceRows("Lock uncontended acquire/release", await compare(lockTraced(false), lockTraced(true))));
+  rows.push(...traceRows("Queue(100) put+get, uncontended", await compare(queueTraced(false), queueTraced(true))));
 
   const N = 100_000;
   for (const maxsize of [0, 100]) {

@@ -1,5 +1,6 @@
 import { BrokenBarrierError, ValueError } from "./errors.js";
-import { Waiter, WaiterList, enqueue, precheck, type WaitOptions } from "./waiters.js";
+import { tracer } from "./trace.js";
+import { type Handoff, Waiter, WaiterList, enqueue, precheck, taskOf, type WaitOptions } from "./waiters.js";
 
 /**
  * Mirror of `asyncio.Barrier` (plus an optional `action`, as in
@@ -24,11 +25,26 @@ import { Waiter, WaiterList, enqueue, precheck, type WaitOptions } from "./waite
  *   the abort reason instead (a task cancelled after it was woken).
  *
  * Unlike CPython's asyncio `reset()`/`abort()`, these are synchronous.
+ *
+ * Traced ops: `arrive` (every live arrival, the last included), `pass` (each
+ * task leaving a completed phase: a waiter when it resumes, the last arrival
+ * at once), `break` (each task whose `wait()` ends in `BrokenBarrierError`,
+ * when it resumes, or at once on a broken barrier; and the task that breaks
+ * it: its `abort()`, or its `action` threw), `reset`, `cancel` (a waiter gave
+ * up, before or after it was released).
  */
 export class Barrier {
   readonly #parties: number;
   readonly #action: (() => void) | undefined;
-  #arrivals = new WaiterList<number>();
+  readonly #handoff: Handoff<number> = {
+    resume: (w: Waiter<number>, index: number) => {
+      if (tracer !== null) tracer.emit(this, "Barrier", "pass", undefined, taskOf(w));
+      return index;
+    },
+    failed: (task: string) => tracer?.emit(this, "Barrier", "break", undefined, task),
+    cancelled: (task: string) => tracer?.emit(this, "Barrier", "cancel", undefined, task),
+  };
+  #arrivals = new WaiterList<number>(this.#handoff);
   #broken = false;
 
   /**
@@ -63,7 +79,11 @@ export class Barrier {
       const bad = precheck(opts);
       if (bad !== undefined) return bad;
     }
-    if (this.#broken) return Promise.reject(new BrokenBarrierError());
+    if (this.#broken) {
+      if (tracer !== null) tracer.emit(this, "Barrier", "break");
+      return Promise.reject(new BrokenBarrierError());
+    }
+    if (tracer !== null) tracer.emit(this, "Barrier", "arrive");
     const arrivals = this.#arrivals;
     if (arrivals.size + 1 < this.#parties) return enqueue(arrivals, opts);
 
@@ -73,7 +93,8 @@ export class Barrier {
     // resume a microtask later; one whose signal aborted by then (even from
     // the action) rejects with the reason and its index is lost, as on the
     // board.
-    this.#arrivals = new WaiterList<number>();
+    const handoff = this.#handoff;
+    this.#arrivals = new WaiterList<number>(handoff);
     const phase: Waiter<number>[] = [];
     let w: Waiter<number> | null;
     while ((w = arrivals.shift()) !== null) {
@@ -86,23 +107,27 @@ export class Barrier {
         action();
       } catch (err) {
         this.#broken = true;
-        for (const p of phase) p.wakeWithError(new BrokenBarrierError("Barrier action failed", { cause: err }));
+        if (tracer !== null) tracer.emit(this, "Barrier", "break");
+        for (const p of phase) p.wakeWithError(new BrokenBarrierError("Barrier action failed", { cause: err }), handoff);
         this.#arrivals.wakeAllWithError(() => new BrokenBarrierError());
         return Promise.reject(err);
       }
     }
-    for (let i = 0; i < phase.length; i++) phase[i]!.wake(i, null);
+    for (let i = 0; i < phase.length; i++) phase[i]!.wake(i, handoff);
+    if (tracer !== null) tracer.emit(this, "Barrier", "pass");
     return Promise.resolve(this.#parties - 1);
   }
 
   /** Reject current waiters with `BrokenBarrierError`; back to empty, unbroken. */
   reset(): void {
+    if (tracer !== null) tracer.emit(this, "Barrier", "reset");
     this.#broken = false;
     this.#arrivals.wakeAllWithError(() => new BrokenBarrierError("Barrier reset"));
   }
 
   /** Reject current waiters with `BrokenBarrierError`; broken until `reset()`. */
   abort(): void {
+    if (tracer !== null) tracer.emit(this, "Barrier", "break");
     this.#broken = true;
     this.#arrivals.wakeAllWithError(() => new BrokenBarrierError());
   }

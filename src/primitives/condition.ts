@@ -1,6 +1,7 @@
 import { RuntimeError } from "./errors.js";
 import { Lock } from "./lock.js";
-import { WaiterList, enqueue, precheck, type WaitOptions } from "./waiters.js";
+import { tracer } from "./trace.js";
+import { type Waiter, WaiterList, enqueue, precheck, taskOf, type WaitOptions } from "./waiters.js";
 
 /** Per-wait record: set when `notify()` wakes the waiter. */
 interface Notice {
@@ -31,21 +32,48 @@ function remainingMs(deadline: number | undefined): number | undefined {
  *   `notify()`/`notifyAll()` without the lock throw `RuntimeError`.
  * - An already aborted signal rejects `wait()`/`waitFor()` at once, without
  *   releasing the lock.
+ *
+ * Traced ops: `wait` (then its lock records the release), `notify` (once per
+ * `notify()`/`notifyAll()` call), `wake` (a notification received: recorded
+ * when the waiter resumes; its lock then records the re-acquire), `cancel` (a
+ * waiter gave up waiting for a notification; a notification it had received
+ * goes on to the next waiter without a `notify`). The lock records its own
+ * ops; one the Condition made for itself is named "<condition>.lock".
  */
 export class Condition {
   readonly #lock: Lock;
-  readonly #waiters = new WaiterList<true>();
+  /** The Condition made its lock (traced as "<its name>.lock"). */
+  readonly #ownLock: boolean;
+  readonly #waiters = new WaiterList<true>({
+    resume: (w: Waiter<true>, v: true) => {
+      if (tracer !== null) tracer.emit(this, "Condition", "wake", undefined, taskOf(w));
+      return v;
+    },
+    cancelled: (task: string) => tracer?.emit(this, "Condition", "cancel", undefined, task),
+  });
 
   constructor(lock?: Lock) {
     if (lock !== undefined && !(lock instanceof Lock)) throw new TypeError("lock must be a Lock");
+    this.#ownLock = lock === undefined;
     this.#lock = lock ?? new Lock();
   }
 
+  /**
+   * Tracing: name our own lock after us before it records anything. Only
+   * our methods can reach it, so calling this in each of those that use it
+   * is enough (they call it only while a trace runs).
+   */
+  #nameLock(): void {
+    if (this.#ownLock) tracer?.nameOwned(this.#lock, this, "Condition", ".lock");
+  }
+
   acquire(opts?: WaitOptions): Promise<true> {
+    if (tracer !== null) this.#nameLock();
     return this.#lock.acquire(opts);
   }
 
   release(): void {
+    if (tracer !== null) this.#nameLock();
     this.#lock.release();
   }
 
@@ -69,8 +97,15 @@ export class Condition {
   /** One wait; `timeoutMs` for the notification, `deadline` (its end) for the re-acquire. */
   async #wait(signal: AbortSignal | undefined, timeoutMs: number | undefined, deadline: number | undefined): Promise<true> {
     const notice: Notice = { notified: false };
-    const notified = enqueue(this.#waiters, { signal, timeoutMs }, notice);
+    if (tracer !== null) {
+      this.#nameLock();
+      tracer.emit(this, "Condition", "wait");
+    }
+    // The lock is held (checked by the caller): release it, then wait. Both
+    // happen before anything else runs, so the order only shows in a trace,
+    // where the release comes before a `timeoutMs <= 0` cancel, as on the board.
     this.#lock.release();
+    const notified = enqueue(this.#waiters, { signal, timeoutMs }, notice);
     let failed = false;
     let reason: unknown;
     try {
@@ -81,6 +116,7 @@ export class Condition {
     }
     // Re-acquire, however the wait ended. The first abort or timeout fails
     // the wait; after that, acquire uncancellably.
+    if (tracer !== null) this.#nameLock();
     for (;;) {
       try {
         await this.#lock.acquire(failed ? undefined : { signal, timeoutMs: remainingMs(deadline) });
@@ -123,6 +159,7 @@ export class Condition {
   /** Wake up to `n` waiters, longest first. */
   notify(n = 1): void {
     if (!this.#lock.locked()) throw new RuntimeError("cannot notify on un-acquired lock");
+    if (tracer !== null) tracer.emit(this, "Condition", "notify");
     this.#notify(n);
   }
 

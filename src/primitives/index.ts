@@ -25,6 +25,12 @@
  * - Async-shaped methods never throw synchronously; they return a rejected
  *   promise. Synchronous methods (`release`, `notify`, `putNowait`, ...) throw.
  * - Error classes carry the Python exception name in `name` (see errors.ts).
+ * - Tracing (trace.ts): `startTrace()` records every state change of every
+ *   primitive as a TraceEvent (src/trace/events.ts), naming the task that
+ *   made it (`task(fn)`, `namedTask(name, fn)`; "main" outside any) and the
+ *   primitive (`traceName(obj, name)`, else "<Type>#<n>"). A woken waiter's
+ *   op is recorded when it resumes, in its own task's name. Off, each
+ *   operation pays one `tracer !== null` test.
  */
 export { Lock } from "./lock.js";
 export { Event } from "./event.js";
@@ -42,3 +48,6 @@ export {
   PrimitiveTimeoutError,
 } from "./errors.js";
 export type { WaitOptions } from "./waiters.js";
+export { startTrace, traceName, task, namedTask } from "./trace.js";
+export type { TraceRecorder } from "./trace.js";
+export type { TraceEvent } from "../trace/events.js";

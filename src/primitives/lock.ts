@@ -1,5 +1,6 @@
 import { RuntimeError } from "./errors.js";
-import { RESOLVED_TRUE, type Waiter, WaiterList, enqueue, precheck, type WaitOptions } from "./waiters.js";
+import { tracer } from "./trace.js";
+import { RESOLVED_TRUE, type Waiter, WaiterList, enqueue, precheck, taskOf, type WaitOptions } from "./waiters.js";
 
 const FREE = 0;
 const HELD = 1;
@@ -18,18 +19,24 @@ const HANDING = 2;
  * lock on to the next waiter (or frees it) and rejects with the reason.
  *
  * Invariant: `FREE` implies no waiters.
+ *
+ * Traced ops: `wait` (about to block), `acquire` (a woken waiter records it
+ * when it resumes), `release`, `cancel` (a waiter gave up; if it had been
+ * handed the lock, the next waiter's `acquire` follows, with no `release`).
  */
 export class Lock {
   #state = FREE;
   readonly #waiters = new WaiterList<true>({
-    resume: (_w: Waiter<true>, v: true) => {
+    resume: (w: Waiter<true>, v: true) => {
       this.#state = HELD;
+      if (tracer !== null) tracer.emit(this, "Lock", "acquire", undefined, taskOf(w));
       return v;
     },
+    // Not a release (it was never held): pass the lock on.
     revoke: () => {
-      this.#state = HELD;
-      this.release();
+      this.#state = this.#waiters.wakeNext(true) ? HANDING : FREE;
     },
+    cancelled: (task: string) => tracer?.emit(this, "Lock", "cancel", undefined, task),
   });
 
   /**
@@ -43,8 +50,10 @@ export class Lock {
     }
     if (this.#state === FREE) {
       this.#state = HELD;
+      if (tracer !== null) tracer.emit(this, "Lock", "acquire");
       return RESOLVED_TRUE;
     }
+    if (tracer !== null) tracer.emit(this, "Lock", "wait");
     return enqueue(this.#waiters, opts);
   }
 
@@ -55,6 +64,7 @@ export class Lock {
    */
   release(): void {
     if (this.#state !== HELD) throw new RuntimeError("Lock is not acquired.");
+    if (tracer !== null) tracer.emit(this, "Lock", "release");
     this.#state = this.#waiters.wakeNext(true) ? HANDING : FREE;
   }
 

@@ -1,5 +1,6 @@
 import { QueueEmpty, QueueFull, ValueError } from "./errors.js";
-import { RESOLVED_TRUE, type Waiter, WaiterList, enqueue, precheck, type WaitOptions } from "./waiters.js";
+import { tracer } from "./trace.js";
+import { RESOLVED_TRUE, type Waiter, WaiterList, enqueue, precheck, taskOf, type WaitOptions } from "./waiters.js";
 
 /** Growable ring buffer (a deque): O(1) push, shift, pop and unshift. */
 class Ring<T> {
@@ -78,6 +79,11 @@ class Ring<T> {
  *
  * Invariants: getters waiting implies every item is reserved (`empty()`);
  * putters waiting implies `full()`.
+ *
+ * Traced ops, each with `size` = `qsize()` after it: `put`, `get` (also by
+ * `putNowait`/`getNowait`; a woken putter or getter records its op when it
+ * resumes), `put-wait` / `get-wait` (about to block: full / empty), `cancel`
+ * (a putter or getter gave up). `join()`/`taskDone()` are not traced.
  */
 export class Queue<T> {
   readonly #maxsize: number;
@@ -88,8 +94,9 @@ export class Queue<T> {
   /** Free slots reserved for woken putters that have not resumed yet. */
   #rp = 0;
   readonly #getters = new WaiterList<T>({
-    resume: () => {
+    resume: (w: Waiter<T>) => {
       const item = this.#reserved.shift();
+      if (tracer !== null) tracer.emit(this, "Queue", "get", this.qsize(), taskOf(w));
       this.#wakePutter();
       return item;
     },
@@ -97,11 +104,13 @@ export class Queue<T> {
       this.#items.unshift(this.#reserved.pop());
       this.#wakeGetter();
     },
+    cancelled: (task: string) => tracer?.emit(this, "Queue", "cancel", this.qsize(), task),
   });
   readonly #putters = new WaiterList<true>({
     resume: (w: Waiter<true>, v: true) => {
       this.#rp--;
       this.#add(w.data as T);
+      if (tracer !== null) tracer.emit(this, "Queue", "put", this.qsize(), taskOf(w));
       this.#wakePutter();
       return v;
     },
@@ -109,6 +118,7 @@ export class Queue<T> {
       this.#rp--;
       this.#wakePutter();
     },
+    cancelled: (task: string) => tracer?.emit(this, "Queue", "cancel", this.qsize(), task),
   });
   readonly #joiners = new WaiterList<true>();
   #unfinished = 0;
@@ -160,8 +170,10 @@ export class Queue<T> {
     }
     if (!this.full()) {
       this.#add(item);
+      if (tracer !== null) tracer.emit(this, "Queue", "put", this.qsize());
       return RESOLVED_TRUE;
     }
+    if (tracer !== null) tracer.emit(this, "Queue", "put-wait", this.qsize());
     return enqueue(this.#putters, opts, item);
   }
 
@@ -169,6 +181,7 @@ export class Queue<T> {
   putNowait(item: T): void {
     if (this.full()) throw new QueueFull();
     this.#add(item);
+    if (tracer !== null) tracer.emit(this, "Queue", "put", this.qsize());
   }
 
   get(opts?: WaitOptions): Promise<T> {
@@ -176,14 +189,21 @@ export class Queue<T> {
       const bad = precheck(opts);
       if (bad !== undefined) return bad;
     }
-    if (this.#items.size > 0) return Promise.resolve(this.#take());
+    if (this.#items.size > 0) {
+      const item = this.#take();
+      if (tracer !== null) tracer.emit(this, "Queue", "get", this.qsize());
+      return Promise.resolve(item);
+    }
+    if (tracer !== null) tracer.emit(this, "Queue", "get-wait", this.qsize());
     return enqueue(this.#getters, opts);
   }
 
   /** @throws QueueEmpty if the queue is empty. */
   getNowait(): T {
     if (this.#items.size === 0) throw new QueueEmpty();
-    return this.#take();
+    const item = this.#take();
+    if (tracer !== null) tracer.emit(this, "Queue", "get", this.qsize());
+    return item;
   }
 
   /** @throws ValueError if called more times than items were put. */

@@ -1,5 +1,6 @@
 import { ValueError } from "./errors.js";
-import { RESOLVED_TRUE, WaiterList, enqueue, precheck, type WaitOptions } from "./waiters.js";
+import { tracer } from "./trace.js";
+import { RESOLVED_TRUE, type Waiter, WaiterList, enqueue, precheck, taskOf, type WaitOptions } from "./waiters.js";
 
 function checkValue(value: number, what: string): void {
   if (typeof value !== "number" || !Number.isInteger(value)) {
@@ -18,19 +19,28 @@ function checkValue(value: number, what: string): void {
  * with the reason.
  *
  * Invariant: waiters present implies `value === 0`.
+ *
+ * Traced ops (type "Semaphore" or "BoundedSemaphore"), as Lock's: `wait`,
+ * `acquire` (a woken waiter records it when it resumes), `release`, `cancel`
+ * (a woken waiter that gives up passes its permit on: no `release`).
  */
 export class Semaphore {
   protected _value: number;
   /** Permits handed to woken waiters that have not resumed yet. */
   protected _handing = 0;
-  // The pass-on is the plain (unbounded) release: the permit was already
-  // counted out, so no bound applies and it must not throw.
+  // The pass-on is the plain (unbounded) release, untraced: the permit was
+  // already counted out, so no bound applies and it must not throw.
   readonly #waiters = new WaiterList<true>({
-    resume: () => (this._handing--, true),
+    resume: (w: Waiter<true>) => {
+      this._handing--;
+      if (tracer !== null) tracer.emit(this, semType(this), "acquire", undefined, taskOf(w));
+      return true;
+    },
     revoke: () => {
       this._handing--;
-      Semaphore.prototype.release.call(this);
+      this.#pass();
     },
+    cancelled: (task: string) => tracer?.emit(this, semType(this), "cancel", undefined, task),
   });
 
   /** @throws ValueError if `value < 0`, TypeError if not an integer. */
@@ -61,12 +71,20 @@ export class Semaphore {
     }
     if (this._value > 0) {
       this._value--;
+      if (tracer !== null) tracer.emit(this, semType(this), "acquire");
       return RESOLVED_TRUE;
     }
+    if (tracer !== null) tracer.emit(this, semType(this), "wait");
     return enqueue(this.#waiters, opts);
   }
 
   release(): void {
+    if (tracer !== null) tracer.emit(this, semType(this), "release");
+    this.#pass();
+  }
+
+  /** Hand a permit to the longest waiter, or add it to the free ones. */
+  #pass(): void {
     if (this.#waiters.wakeNext(true)) this._handing++;
     else this._value++;
   }
@@ -99,4 +117,9 @@ export class BoundedSemaphore extends Semaphore {
     if (this._value + this._handing >= this.#bound) throw new ValueError("BoundedSemaphore released too many times");
     super.release();
   }
+}
+
+/** The type a semaphore is traced as. */
+function semType(s: Semaphore): string {
+  return s instanceof BoundedSemaphore ? "BoundedSemaphore" : "Semaphore";
 }

@@ -13,13 +13,15 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { TraceEvent } from "../trace/events.js";
 
 interface TaskName {
-  /** Base for an automatic name (the function's name); unused once `name` is set. */
+  /** Base for an automatic name (the function's name). */
   base: string;
+  /** A given name (`namedTask`), or null: numbered by each trace on the task's first event. */
   name: string | null;
 }
 
 class Tracer {
   readonly #t0 = performance.now();
+  /** Automatic names of objects and tasks, numbered afresh by each trace. */
   readonly #names = new WeakMap<object, string>();
   readonly #counts = new Map<string, number>();
   constructor(readonly onEvent: (e: TraceEvent) => void) {}
@@ -30,17 +32,41 @@ class Tracer {
     return `${base}#${n}`;
   }
 
-  /** The current task's name (numbered on its first event, as on the board). */
+  /** The current task's name (numbered on its first event in this trace, as on the board). */
   task(): string {
     const store = als.getStore();
     if (store === undefined) return "main";
-    return (store.name ??= this.#auto(store.base));
+    if (store.name !== null) return store.name;
+    let name = this.#names.get(store);
+    if (name === undefined) this.#names.set(store, (name = this.#auto(store.base)));
+    return name;
   }
 
+  /**
+   * `obj`'s name: given with `traceName`, else "<type>#<n>" in order of first
+   * appearance. Cached for the trace (one lookup per event); `traceName`
+   * updates the cache.
+   */
   objName(obj: object, type: string): string {
-    let name = this.#names.get(obj) ?? given.get(obj);
-    if (name === undefined) this.#names.set(obj, (name = this.#auto(type)));
+    let name = this.#names.get(obj);
+    if (name === undefined) this.#names.set(obj, (name = given.get(obj) ?? this.#auto(type)));
     return name;
+  }
+
+  /** `traceName(obj, name)` while this trace runs: the given name wins from now on. */
+  rename(obj: object, name: string): void {
+    this.#names.set(obj, name);
+  }
+
+  /**
+   * Names `obj` (a part `owner` made for itself, e.g. a Condition's own Lock)
+   * "<owner's name><suffix>", unless it already has a name in this trace.
+   * Call it before `obj` records its first event.
+   */
+  nameOwned(obj: object, owner: object, ownerType: string, suffix: string): void {
+    if (this.#names.has(obj)) return;
+    const name = given.get(obj);
+    this.#names.set(obj, name ?? this.objName(owner, ownerType) + suffix);
   }
 
   /** Records `op` of `obj` by `task` (default: the current task); `size` for Queue ops. */
@@ -86,9 +112,10 @@ export function startTrace(onEvent?: (e: TraceEvent) => void): TraceRecorder {
   };
 }
 
-/** Gives a primitive (or any object) a name for traces instead of "<Type>-<n>". Returns it. */
+/** Gives a primitive (or any object) a name for traces instead of "<Type>#<n>" (kept across traces). Returns it. */
 export function traceName<T extends object>(obj: T, name: string): T {
   given.set(obj, name);
+  if (tracer !== null) tracer.rename(obj, name);
   return obj;
 }
 

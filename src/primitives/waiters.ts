@@ -24,8 +24,14 @@
  * - An abort or timeout before the hand-off just unlinks the waiter: the
  *   primitives derive their state from the lists, so FIFO order is kept and
  *   nothing is lost.
+ * - Tracing (trace.ts): while a trace runs, a waiter remembers the task that
+ *   enqueued it (`task`), since it resumes in whatever context woke it, and
+ *   the list's `Handoff` hears of the ends it cannot see (`cancelled`,
+ *   `failed`). Off, this costs one `tracer !== null` test on those paths and
+ *   nothing else.
  */
 import { TimeoutError } from "./errors.js";
+import { tracer } from "./trace.js";
 
 /** Options accepted by every method that may wait. */
 export interface WaitOptions {
@@ -94,7 +100,7 @@ class SignalWatch {
   handleEvent(): void {
     const reason = this.signal.reason;
     let w: Waiter<any> | null;
-    while ((w = this.head) !== null) w.reject(reason);
+    while ((w = this.head) !== null) w.giveUp(reason);
   }
 }
 
@@ -102,17 +108,34 @@ const watches = new WeakMap<AbortSignal, SignalWatch>();
 
 /**
  * What a primitive does when one of its woken waiters resumes (given to its
- * `WaiterList`). Both run inside the resumption microtask and must not throw.
+ * `WaiterList`). `resume` and `revoke` run inside the resumption microtask;
+ * no hook may throw.
  */
 export interface Handoff<T> {
   /**
    * The waiter resumes normally: complete the hand-off (e.g. the Lock is now
    * held). Returns the value its promise resolves with; `value` is what
-   * `wake()` was given.
+   * `wake()` was given. (To trace it, attribute it to `taskOf(w)`.)
    */
   resume?(w: Waiter<T>, value: T): T;
   /** Its signal aborted after it was woken: pass on what it was handed. */
   revoke?(w: Waiter<T>): void;
+  /**
+   * Tracing only (called only while a trace runs): the waiter of `task` gave
+   * up: aborted or timed out while waiting, aborted after it was woken (just
+   * before `revoke`), or `timeoutMs <= 0` where it would have waited.
+   */
+  cancelled?(task: string): void;
+  /**
+   * Tracing only (called only while a trace runs): a waiter of `task` woken
+   * with `wakeWithError()` resumes, about to reject with that error.
+   */
+  failed?(task: string): void;
+}
+
+/** The task a waiter is attributed to in a trace: the one that enqueued it ("main" if untraced then). */
+export function taskOf(w: Waiter<any>): string {
+  return w.task ?? "main";
 }
 
 /**
@@ -155,13 +178,12 @@ function resumeWoken(): void {
   }
 }
 
-/** Marks a waiter woken by `wakeWithError()` (its `value` is the error). */
-const FAIL: Handoff<any> = {};
-
 /** Waiter states. */
 const WAITING = 0;
 const WOKEN = 1;
 const SETTLED = 2;
+/** Woken by `wakeWithError()`, not resumed yet (its `value` is the error). */
+const FAILING = 3;
 
 export class Waiter<T> {
   prev: Waiter<T> | null = null;
@@ -169,8 +191,10 @@ export class Waiter<T> {
   list: WaiterList<T> | null = null;
   /** Payload owned by the primitive (e.g. the item of a waiting putter). */
   data: unknown;
-  /** @internal WAITING, WOKEN (handed off, not resumed yet) or SETTLED. */
+  /** @internal WAITING, WOKEN or FAILING (handed off, not resumed yet), or SETTLED. */
   state = WAITING;
+  /** @internal the task that enqueued it, set only while tracing (see `taskOf`). */
+  task: string | null = null;
   /** @internal links in the SignalWatch of this waiter's signal. */
   watch: SignalWatch | null = null;
   /** @internal */
@@ -198,7 +222,7 @@ export class Waiter<T> {
       w.armTimer(w.remainingMs);
       return;
     }
-    w.reject(new TimeoutError(w.timeoutMs));
+    w.giveUp(new TimeoutError(w.timeoutMs));
   }
 
   /** @internal */
@@ -250,6 +274,7 @@ export class Waiter<T> {
 
   /** @internal the resumption of a woken waiter. */
   resume(): void {
+    const failing = this.state === FAILING;
     this.state = SETTLED;
     const handoff = this.handoff;
     const value = this.value as T;
@@ -259,13 +284,18 @@ export class Waiter<T> {
     if (signal !== undefined) {
       this.signal = undefined;
       if (signal.aborted) {
-        if (handoff?.revoke !== undefined) handoff.revoke(this);
+        if (handoff !== null) {
+          if (tracer !== null && handoff.cancelled !== undefined) handoff.cancelled(taskOf(this));
+          // Woken with an error, it was handed nothing to pass on.
+          if (!failing && handoff.revoke !== undefined) handoff.revoke(this);
+        }
         this.data = undefined;
         this.rej(signal.reason);
         return;
       }
     }
-    if (handoff === FAIL) {
+    if (failing) {
+      if (tracer !== null && handoff !== null && handoff.failed !== undefined) handoff.failed(taskOf(this));
       this.data = undefined;
       this.rej(value);
       return;
@@ -279,17 +309,31 @@ export class Waiter<T> {
   /**
    * Like `wake()`, but the waiter's promise rejects with `error` when it
    * resumes (or with the abort reason if its signal aborted meanwhile).
+   * `handoff` (for its tracing hooks only: nothing is handed over, so neither
+   * `resume` nor `revoke` runs) defaults to the one of the waiter's list.
    */
-  wakeWithError(error: unknown): void {
+  wakeWithError(error: unknown, handoff: Handoff<T> | null = this.list?.handoff ?? null): void {
     if (this.state !== WAITING) return;
-    this.state = WOKEN;
+    this.state = FAILING;
     this.detach();
     this.value = error;
-    this.handoff = FAIL;
+    this.handoff = handoff;
     scheduleResume(this);
   }
 
-  /** Settle at once with `reason` (abort, timeout, or by the primitive) if still waiting. */
+  /**
+   * @internal The waiter gives up (its signal aborted or its timeout
+   * elapsed) while still waiting: settle at once with `reason`; traced as
+   * its list's `cancelled`.
+   */
+  giveUp(reason: unknown): void {
+    if (this.state !== WAITING) return;
+    const handoff = tracer !== null ? (this.list?.handoff ?? null) : null;
+    this.reject(reason);
+    if (handoff !== null && handoff.cancelled !== undefined && tracer !== null) handoff.cancelled(taskOf(this));
+  }
+
+  /** Settle at once with `reason` (by the primitive; untraced) if still waiting. */
   reject(reason: unknown): void {
     if (this.state !== WAITING) return;
     this.state = SETTLED;
@@ -358,7 +402,7 @@ export class WaiterList<T> {
     while ((w = this.head) !== null) w.wakeWithError(error());
   }
 
-  /** Reject every waiter currently listed at once, longest first. */
+  /** Reject every waiter currently listed at once, longest first (untraced). */
   rejectAll(reason: () => unknown): void {
     let w: Waiter<T> | null;
     while ((w = this.head) !== null) w.reject(reason());
@@ -383,7 +427,8 @@ export function precheck(opts: WaitOptions | undefined): Promise<never> | undefi
 /**
  * Append a new waiter to `list` and return its promise. Call `precheck(opts)`
  * first. A `timeoutMs <= 0` rejects at once with `TimeoutError` without
- * enqueuing (nothing taken).
+ * enqueuing (nothing taken); traced as the list's `cancelled`, like a task
+ * cancelled as soon as it blocked.
  */
 export function enqueue<T>(list: WaiterList<T>, opts: WaitOptions | undefined, data?: unknown): Promise<T> {
   let timeoutMs: number | undefined;
@@ -391,9 +436,13 @@ export function enqueue<T>(list: WaiterList<T>, opts: WaitOptions | undefined, d
   if (opts !== undefined) {
     timeoutMs = opts.timeoutMs;
     signal = opts.signal;
-    if (timeoutMs !== undefined && timeoutMs <= 0) return Promise.reject(new TimeoutError(timeoutMs));
+    if (timeoutMs !== undefined && timeoutMs <= 0) {
+      if (tracer !== null) list.handoff?.cancelled?.(tracer.task());
+      return Promise.reject(new TimeoutError(timeoutMs));
+    }
   }
   const w = new Waiter<T>();
+  if (tracer !== null) w.task = tracer.task();
   const p = new Promise<T>((res, rej) => {
     w.res = res;
     w.rej = rej;
