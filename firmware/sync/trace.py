@@ -22,21 +22,44 @@ _t0 = 0
 _given = {}  # names given with name(), kept across traces
 _auto = {}  # automatic names, numbered afresh by each start()
 _counts = {}  # base -> instances named so far
+_owner = {}  # id(task) -> (task, the task that started it through wait_for)
+_wait_for = asyncio.wait_for
+_wait_for_ms = getattr(asyncio, "wait_for_ms", None)
 
 
 def start():
     global on, _t0
     _auto.clear()
     _counts.clear()
+    _owner.clear()
+    # asyncio.wait_for runs what it waits for as a task of its own: credit
+    # that task's events to the task that called wait_for.
+    asyncio.wait_for = _owned(_wait_for)
+    if _wait_for_ms is not None:
+        asyncio.wait_for_ms = _owned(_wait_for_ms)
     _t0 = time.ticks_ms()
     on = True
+
+
+def _owned(wait_for):
+    def owned(aw, timeout, *args):
+        if not isinstance(aw, asyncio.Task):
+            aw = asyncio.create_task(aw)
+        _owner[id(aw)] = (aw, _current())
+        return wait_for(aw, timeout, *args)
+
+    return owned
 
 
 def stop():
     global on
     on = False
+    asyncio.wait_for = _wait_for
+    if _wait_for_ms is not None:
+        asyncio.wait_for_ms = _wait_for_ms
     _auto.clear()
     _counts.clear()
+    _owner.clear()
 
 
 def name(obj, label=None):
@@ -69,9 +92,14 @@ def _clean(label):
 
 def _current():
     try:
-        return asyncio.current_task()
+        t = asyncio.current_task()
     except Exception:
         return None  # not inside a task (a real board's top level)
+    o = _owner.get(id(t))
+    while o is not None:
+        t = o[1]
+        o = _owner.get(id(t))
+    return t
 
 
 def _name(obj, base):
