@@ -44,7 +44,10 @@ interface MicroPython {
     readFile(p: string): Uint8Array;
     writeFile(p: string, d: Uint8Array | string): void;
     mkdirTree(p: string): void;
+    unlink(p: string): void;
+    rmdir(p: string): void;
   };
+  globals: { set(name: string, value: unknown): void; delete(name: string): void };
   runPython(code: string): unknown;
   runPythonAsync(code: string): Promise<unknown>;
   replInit(): void;
@@ -58,56 +61,120 @@ const decoder = new TextDecoder();
 
 const SYSTEM_DIRS = new Set(["/dev", "/proc", "/tmp", "/home"]);
 
-// Installed at boot: an asyncio.run() that hands the coroutine to the JS-side
-// loop and remembers it, so the exec reply waits for it; a tiny `machine`.
-const PRELUDE = `
-import sys, asyncio
-class _SimRuns:
+// Installed at boot as modules (so the user's globals stay as empty as on a
+// board), from files that are removed again once imported:
+// - \`__sim\`: asyncio.run(), loop.run_until_complete() and loop.run_forever()
+//   hand their coroutine to the JS-side loop and return its task, which the
+//   rewritten top level awaits (see rewrite.ts), so they block as on a board.
+//   When the run's main coroutine ends, every other task is frozen (the run
+//   queue is swapped for an empty one) so the top level resumes at once, as a
+//   board's loop returns from run_until_complete; the next run takes them up
+//   again, and whatever is left when the script ends is dropped. Also
+//   get_event_loop() accepting the firmware's runq_len/waitq_len, loop.stop().
+// - \`uasyncio\`: the firmware's frozen backwards-compatible module, a plain
+//   module (not a package: \`uasyncio.queues\` does not exist) forwarding to asyncio.
+// - a tiny \`machine\`.
+// Their frames are left out of tracebacks (see describe).
+const SIM_DIR = "/tmp/__sim_boot";
+
+const SIM_PY = `
+import asyncio
+from asyncio import core as _core
+pending = []
+held = None
+forever = None
+def run(aw):
+    global pending
+    resume()
+    if not isinstance(aw, asyncio.Task) and not hasattr(aw, 'send'):
+        raise TypeError('coroutine expected')
+    t = asyncio.create_task(main(aw))
+    pending.append(t)
+    return t
+async def main(aw):
+    try:
+        return await aw
+    finally:
+        pause()
+def pause():
+    global held
+    q = _core._task_queue
+    asyncio.new_event_loop()
+    if held is None:
+        held = q
+    else:
+        while q.peek():
+            t = q.pop()
+            held.push(t, t.ph_key)
+def resume():
+    global held
+    q = held
+    held = None
+    if q is not None:
+        cur = _core._task_queue
+        while q.peek():
+            t = q.pop()
+            cur.push(t, t.ph_key)
+def run_forever():
+    global forever
+    forever = asyncio.Event()
+    return run(forever.wait())
+def stop_loop():
+    if forever is not None:
+        forever.set()
+def get_event_loop(runq_len=0, waitq_len=0):
+    return asyncio.Loop
+async def drain():
+    while pending:
+        t = pending.pop(0)
+        if not t.done():
+            resume()
+            await t
+def cancel():
+    for t in pending:
+        t.cancel()
+def stop():
+    # Leftover tasks stop when the run ends, as when a board's loop returns.
+    global pending, held, forever
     pending = []
-    @staticmethod
-    def run(coro):
-        t = asyncio.create_task(coro)
-        _SimRuns.pending.append(t)
-        return t
-    @staticmethod
-    async def drain():
-        while _SimRuns.pending:
-            t = _SimRuns.pending.pop(0)
-            if not t.done():
-                await t
-    @staticmethod
-    def cancel():
-        for t in _SimRuns.pending:
-            t.cancel()
-    @staticmethod
-    def stop():
-        # Leftover tasks stop when the run ends, as when a board's loop returns.
-        _SimRuns.pending = []
-        asyncio.new_event_loop()
-asyncio.run = _SimRuns.run
-asyncio.Loop.run_until_complete = _SimRuns.run
-sys.modules['__sim'] = _SimRuns
+    held = None
+    forever = None
+    asyncio.new_event_loop()
+asyncio.run = run
+asyncio.get_event_loop = get_event_loop
+asyncio.Loop.run_until_complete = run
+asyncio.Loop.run_forever = run_forever
+asyncio.Loop.stop = stop_loop
+`;
+
+const UASYNCIO_PY = `
+def __getattr__(attr):
+    import asyncio
+    return getattr(asyncio, attr)
 `;
 
 const MACHINE_PY = `
-class _Machine:
-    _uid = bytes.fromhex('%UID%')
-    @staticmethod
-    def unique_id():
-        return _Machine._uid
-    @staticmethod
-    def freq(*a):
-        return 240000000
-    @staticmethod
-    def soft_reset():
-        raise SystemExit
-    @staticmethod
-    def reset():
-        # The main thread turns this into a hard reset of the whole board.
-        raise _MachineReset()
+_uid = bytes.fromhex('%UID%')
+def unique_id():
+    return _uid
+def freq(*a):
+    return 240000000
+def soft_reset():
+    raise SystemExit
 class _MachineReset(BaseException):
     pass
-sys.modules['machine'] = _Machine
+def reset():
+    # The main thread turns this into a hard reset of the whole board.
+    raise _MachineReset()
+`;
+
+const BOOT = `
+import sys
+sys.path.insert(0, '${SIM_DIR}')
+for _m in ('__sim', 'uasyncio', 'machine'):
+    __import__(_m).__file__ = _m + '.py'
+sys.path.pop(0)
+del sys, _m
 `;
 
 let mp: MicroPython;
@@ -162,18 +229,55 @@ async function boot(files: FileSnapshot) {
     if (path.endsWith("/")) mp.FS.mkdirTree(path.slice(0, -1));
     else mp.FS.writeFile(path, content);
   }
-  mp.runPython(PRELUDE + MACHINE_PY.replace("%UID%", data.uniqueId));
-  if (data.noFilesystem) mp.runPython("import os\nos.umount('/')");
+  mp.FS.mkdirTree(SIM_DIR);
+  const boot: [string, string][] = [
+    ["__sim.py", SIM_PY],
+    ["uasyncio.py", UASYNCIO_PY],
+    ["machine.py", MACHINE_PY.replace("%UID%", data.uniqueId)],
+  ];
+  for (const [name, text] of boot) mp.FS.writeFile(`${SIM_DIR}/${name}`, text);
+  mp.runPython(BOOT);
+  for (const [name] of boot) mp.FS.unlink(`${SIM_DIR}/${name}`);
+  mp.FS.rmdir(SIM_DIR);
+  if (data.noFilesystem) mp.runPython("import os\nos.umount('/')\ndel os");
   mp.replInit();
   muted = false;
 }
+
+const SIM_FRAME = new RegExp(`^  File "${SIM_DIR}/[^"]*".*\n`, "gm");
 
 function describe(err: unknown): string {
   const e = err as PythonError;
   if (e?.name !== "PythonError") return `Traceback (most recent call last):\nRuntimeError: virtual board: ${String(e?.message ?? e)}\n`;
   if (e.type === "SystemExit") return ""; // the board soft-reboots instead (see exec)
-  if (interrupted && e.type === "CancelledError") return e.message.replace(/CancelledError:.*\n?$/, "KeyboardInterrupt: \n");
-  return e.message;
+  // Frames in the virtual board's own helpers are not the user's business.
+  const message = e.message.replace(SIM_FRAME, "");
+  if (interrupted && e.type === "CancelledError") return message.replace(/CancelledError:.*\n?$/, "KeyboardInterrupt: \n");
+  return message;
+}
+
+/**
+ * This build's runPythonAsync accepts top-level `await`; a board compiles the
+ * script as a module, where it is a SyntaxError. Compile it that way first and
+ * report any SyntaxError as the board would: one frame, in the user's code.
+ */
+function syntaxError(source: string): PythonError | undefined {
+  mp.globals.set("__sim_src", source);
+  try {
+    mp.runPython("compile(__sim_src, '<stdin>', 'exec')");
+    return undefined;
+  } catch (err) {
+    const e = err as PythonError;
+    if (e?.name !== "PythonError" || (e.type !== "SyntaxError" && e.type !== "IndentationError")) return undefined;
+    // Drop the frame of the compile() call; keep the one in the user's code.
+    const lines = e.message.split("\n");
+    let last = lines.length - 1;
+    while (last > 0 && !lines[last].startsWith("  File ")) last--;
+    const message = last > 0 ? [lines[0], ...lines.slice(last)].join("\n") : e.message;
+    return Object.assign(new Error(message), { name: "PythonError", type: e.type });
+  } finally {
+    mp.globals.delete("__sim_src");
+  }
 }
 
 async function exec(code: Uint8Array) {
@@ -188,7 +292,10 @@ async function exec(code: Uint8Array) {
   try {
     await Promise.race([
       (async () => {
-        await mp.runPythonAsync(rewriteTopLevelRuns(decoder.decode(code)));
+        const source = decoder.decode(code);
+        const bad = syntaxError(source);
+        if (bad) throw bad;
+        await mp.runPythonAsync(rewriteTopLevelRuns(source));
         await mp.runPythonAsync("await __import__('__sim').drain()");
       })(),
       escaped,
