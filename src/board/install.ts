@@ -1,12 +1,14 @@
 // Keeping the board's copy of the sync library current: compare hashes
 // computed on the board, copy only what differs.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import type { Board } from "./board.js";
 import { makeDirs, sha256, statFiles, writeFile } from "./files.js";
-import { LIBRARY_DIR } from "./scripts.js";
+import { LIBRARY_DIR, LIBRARY_MODULES } from "./scripts.js";
 
 export const REMOTE_LIBRARY = "/lib/sync";
+/** Where single-file modules (asyn.py) go: on sys.path of every MicroPython port. */
+export const REMOTE_LIB = "/lib";
 
 export interface LibraryFile {
   name: string;
@@ -14,11 +16,16 @@ export interface LibraryFile {
   data: Uint8Array;
 }
 
-export function libraryFiles(dir = LIBRARY_DIR): LibraryFile[] {
-  return readdirSync(dir)
+/** The sync package (to /lib/sync/) followed by the modules beside it (asyn.py, to /lib/). */
+export function libraryFiles(dir = LIBRARY_DIR, modules = LIBRARY_MODULES): LibraryFile[] {
+  const pkg = readdirSync(dir)
     .filter((f) => f.endsWith(".py"))
     .sort()
     .map((name) => ({ name, remote: `${REMOTE_LIBRARY}/${name}`, data: readFileSync(join(dir, name)) }));
+  const single = modules
+    .filter((path) => existsSync(path))
+    .map((path) => ({ name: basename(path), remote: `${REMOTE_LIB}/${basename(path)}`, data: readFileSync(path) }));
+  return [...pkg, ...single];
 }
 
 export interface InstallProgress {

@@ -9,6 +9,8 @@ import { UserError, EXIT } from "../errors.js";
 export const FIRMWARE_DIR = fileURLToPath(new URL("../../firmware/", import.meta.url));
 export const DEMOS_DIR = join(FIRMWARE_DIR, "demos");
 export const LIBRARY_DIR = join(FIRMWARE_DIR, "sync");
+/** Single-file modules installed beside the package, in the board's /lib: the legacy `asyn` API on top of sync. */
+export const LIBRARY_MODULES = [join(FIRMWARE_DIR, "asyn.py")];
 
 export function demoNames(): string[] {
   if (!existsSync(DEMOS_DIR)) return [];
@@ -35,7 +37,7 @@ export function resolveScript(arg: string): string {
   );
 }
 
-/** Does this script import the sync library (`import sync`, `from sync import ...`)? */
+/** Does this script import the sync library or asyn (`import sync`, `from sync import ...`, `import asyn`, `import time, asyn`)? */
 export function usesLibrary(source: string): boolean {
-  return /^\s*(?:from\s+sync(?:\.\w+)?\s+import\b|import\s+sync\b)/m.test(source);
+  return /^[ \t]*(?:from[ \t]+(?:sync|asyn)(?:\.\w+)?[ \t]+import\b|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*(?:sync|asyn)\b)/m.test(source);
 }

@@ -3,7 +3,7 @@ import chalk from "chalk";
 import { globals, openSession, type Session } from "./context.js";
 import type { InstallResult } from "../board/install.js";
 
-/** Brings /lib/sync on the board up to date, with a progress bar on a terminal. */
+/** Brings /lib/sync (and /lib/asyn.py) on the board up to date, with a progress bar on a terminal. */
 export async function installWithProgress(session: Session, opts: { json?: boolean; quietIfCurrent?: boolean }): Promise<InstallResult> {
   const { installLibrary } = await import("../board/install.js");
   const showBar = !opts.json && process.stderr.isTTY === true;
@@ -42,13 +42,13 @@ export interface PrepareOptions {
 /** The options `run` and `compare` share for getting the board ready. */
 export function withPrepareOptions(cmd: Command): Command {
   return cmd
-    .option("--no-install", "do not bring the board's sync library up to date first")
+    .option("--no-install", "do not bring the board's sync library (and asyn) up to date first")
     .option("--no-soft-reset", "keep the board's interpreter state (variables, imported modules, leftover tasks) from earlier runs");
 }
 
 /**
- * Gets the board ready for a script: the sync library current when the script
- * imports it, then a soft reset so the run starts from a fresh interpreter
+ * Gets the board ready for a script: the sync library (with asyn) current when
+ * the script imports either, then a soft reset so the run starts from a fresh interpreter
  * (no stale `sync` modules or tasks from an earlier run), as mpremote does.
  */
 export async function prepareForScript(session: Session, source: string, opts: PrepareOptions): Promise<void> {
@@ -60,7 +60,7 @@ export async function prepareForScript(session: Session, source: string, opts: P
 export function registerInstall(program: Command) {
   program
     .command("install")
-    .description("copy the sync library (firmware/sync) to the board's /lib/sync, skipping files already current")
+    .description("copy the sync library (firmware/sync) to the board's /lib/sync and asyn.py to /lib, skipping files already current")
     .action(async (_opts, cmd: Command) => {
       const g = globals(cmd);
       const session = await openSession(g);
