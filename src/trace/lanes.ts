@@ -1,0 +1,346 @@
+// The terminal picture of a run: one row per task, time across, holding as
+// a solid block, waiting shaded, instant events as dots, one colour per
+// primitive; an axis in ms and a one-line legend. Pure: returns a string,
+// never wider than the width asked for (counted in terminal cells).
+import { Chalk, type ChalkInstance } from "chalk";
+import type { TraceEvent } from "./events.js";
+import { buildModel, colorOf, niceStep, primitiveOrder, fmt, type Interval, type TraceModel } from "./model.js";
+
+export const HOLD_CHAR = "█";
+export const WAIT_CHAR = "░";
+export const MARK_CHAR = "·";
+
+/** Colours a piece of text for a primitive (the i-th one in order of first appearance). */
+export type Colorizer = (text: string, primitive: { index: number; obj: string; type: string; hex: string }) => string;
+
+export interface LanesOptions {
+  /** Terminal columns; no line is longer. */
+  width: number;
+  /** Colour per primitive (and bold run labels). Default false: plain text. */
+  color?: boolean;
+  /** Chalk instance to colour with (its level decides 16 colours or the palette's exact ones). Default: a private level-1 instance; the global chalk is never touched. */
+  chalk?: ChalkInstance;
+  /** Or colour primitives with this instead of chalk (run labels are then left plain). */
+  colorize?: Colorizer;
+}
+
+export interface LanesRun {
+  /** "board", "host", "fixed", "broken". */
+  label: string;
+  events: readonly TraceEvent[];
+}
+
+/** One run's lanes (no run label), then the axis and the legend. */
+export function renderLanes(events: readonly TraceEvent[], opts: LanesOptions): string {
+  return render([{ label: "", events }], opts, false);
+}
+
+/** Several runs one after another on one shared time scale, each under its label; one axis and legend at the bottom. */
+export function renderLanesRuns(runs: readonly LanesRun[], opts: LanesOptions): string {
+  return render(runs, opts, true);
+}
+
+// ---------------------------------------------------------------- cells
+
+const SEGMENTER = new Intl.Segmenter("en", { granularity: "grapheme" });
+const ZERO = /^(?:\p{Mark}|\p{Default_Ignorable_Code_Point})+$/u;
+const EMOJI = /\p{Emoji_Presentation}|\uFE0F/u;
+
+function wideCodePoint(c: number): boolean {
+  return (
+    (c >= 0x1100 && c <= 0x115f) ||
+    (c >= 0x231a && c <= 0x231b) ||
+    (c >= 0x2329 && c <= 0x232a) ||
+    (c >= 0x2e80 && c <= 0x303e) ||
+    (c >= 0x3041 && c <= 0x33ff) ||
+    (c >= 0x3400 && c <= 0x4dbf) ||
+    (c >= 0x4e00 && c <= 0x9fff) ||
+    (c >= 0xa000 && c <= 0xa4cf) ||
+    (c >= 0xa960 && c <= 0xa97f) ||
+    (c >= 0xac00 && c <= 0xd7a3) ||
+    (c >= 0xf900 && c <= 0xfaff) ||
+    (c >= 0xfe10 && c <= 0xfe19) ||
+    (c >= 0xfe30 && c <= 0xfe6f) ||
+    (c >= 0xff00 && c <= 0xff60) ||
+    (c >= 0xffe0 && c <= 0xffe6) ||
+    (c >= 0x16fe0 && c <= 0x16fe4) ||
+    (c >= 0x17000 && c <= 0x18cff) ||
+    (c >= 0x1b000 && c <= 0x1b2ff) ||
+    (c >= 0x1f300 && c <= 0x1f64f) ||
+    (c >= 0x1f680 && c <= 0x1f6ff) ||
+    (c >= 0x1f900 && c <= 0x1f9ff) ||
+    (c >= 0x1fa70 && c <= 0x1faff) ||
+    (c >= 0x20000 && c <= 0x3fffd)
+  );
+}
+
+/** Terminal cells one grapheme takes: 0, 1 or 2. */
+function graphemeCells(g: string): number {
+  if (ZERO.test(g)) return 0;
+  if (wideCodePoint(g.codePointAt(0)!) || EMOJI.test(g)) return 2;
+  return 1;
+}
+
+/** Control characters (which could move the cursor or recolour the terminal) and bidi overrides become "?". */
+export function sanitizeLabel(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "?");
+}
+
+/** Terminal cells `s` takes (wide CJK and emoji count 2; no escape sequences expected). */
+export function cellWidth(s: string): number {
+  let n = 0;
+  for (const { segment } of SEGMENTER.segment(s)) n += graphemeCells(segment);
+  return n;
+}
+
+/** `s` cut to at most `cells` cells, ending in "…" when cut. */
+export function truncateCells(s: string, cells: number): string {
+  if (cells <= 0) return "";
+  if (cellWidth(s) <= cells) return s;
+  let out = "";
+  let n = 0;
+  for (const { segment } of SEGMENTER.segment(s)) {
+    const w = graphemeCells(segment);
+    if (n + w > cells - 1) break;
+    out += segment;
+    n += w;
+  }
+  return out + "…";
+}
+
+/** `s` truncated or padded with spaces to exactly `cells` cells. */
+function fit(s: string, cells: number): string {
+  const t = truncateCells(s, cells);
+  return t + " ".repeat(Math.max(0, cells - cellWidth(t)));
+}
+
+type Style = { prim: number } | "bold" | "dim" | null;
+
+/** A line built from styled pieces, never longer than its width. */
+class Line {
+  readonly parts: { text: string; style: Style }[] = [];
+  cells = 0;
+  constructor(readonly width: number) {}
+  /** Adds `text` if it fits whole; returns whether it did. */
+  add(text: string, style: Style = null): boolean {
+    const w = cellWidth(text);
+    if (this.cells + w > this.width) return false;
+    this.parts.push({ text, style });
+    this.cells += w;
+    return true;
+  }
+  /** Adds as much of `text` as fits. */
+  addCut(text: string, style: Style = null): void {
+    const t = truncateCells(text, this.width - this.cells);
+    if (t !== "") this.add(t, style);
+  }
+}
+
+interface Painter {
+  prim(text: string, index: number): string;
+  bold(text: string): string;
+  dim(text: string): string;
+}
+
+function painter(opts: LanesOptions, prims: { obj: string; type: string }[]): Painter {
+  const plain: Painter = { prim: (t) => t, bold: (t) => t, dim: (t) => t };
+  if (!opts.color) return plain;
+  if (opts.colorize) {
+    const f = opts.colorize;
+    return { ...plain, prim: (t, i) => f(t, { index: i, obj: prims[i]?.obj ?? "", type: prims[i]?.type ?? "", hex: colorOf(i).hex }) };
+  }
+  const c = opts.chalk ?? new Chalk({ level: 1 });
+  if (c.level === 0) return plain;
+  return {
+    prim: (t, i) => (c.level >= 2 ? c.hex(colorOf(i).hex)(t) : c[colorOf(i).ansi](t)),
+    bold: (t) => c.bold(t),
+    dim: (t) => c.dim(t),
+  };
+}
+
+function serialize(line: Line, paint: Painter): string {
+  let out = "";
+  // Merge neighbours of the same style so colour codes are not repeated per cell.
+  let run = "";
+  let style: Style = null;
+  const flush = () => {
+    if (run === "") return;
+    if (style === null) out += run;
+    else if (style === "bold") out += paint.bold(run);
+    else if (style === "dim") out += paint.dim(run);
+    else out += paint.prim(run, style.prim);
+    run = "";
+  };
+  const same = (a: Style, b: Style) => a === b || (typeof a === "object" && typeof b === "object" && a !== null && b !== null && a.prim === b.prim);
+  for (const p of line.parts) {
+    if (!same(p.style, style)) {
+      flush();
+      style = p.style;
+    }
+    run += p.text;
+  }
+  flush();
+  return out.replace(/ +$/, "");
+}
+
+// ---------------------------------------------------------------- picture
+
+function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean): string {
+  const width = Math.max(1, Math.floor(Number.isFinite(opts.width) ? opts.width : 80));
+  const models = runs.map((r) => ({ label: sanitizeLabel(String(r.label ?? "")), model: buildModel(r.events ?? []) }));
+  const prims = primitiveOrder(models.map((m) => m.model.events));
+  const primIndex = new Map(prims.map((p, i) => [p.obj, i]));
+  const paint = painter(opts, prims);
+  const lines: Line[] = [];
+  const total = models.reduce((n, m) => n + m.model.events.length, 0);
+  if (total === 0) {
+    const l = new Line(width);
+    l.addCut(runs.length > 1 ? "no events recorded on any side" : "no events recorded");
+    return serialize(l, paint) + "\n";
+  }
+
+  const start = Math.min(...models.map((m) => m.model.start));
+  const end = Math.max(...models.map((m) => m.model.end));
+  const span = end - start;
+
+  const names = models.flatMap((m) => m.model.tasks.map((t) => sanitizeLabel(t.task)));
+  const labelW = Math.max(0, Math.min(Math.max(1, ...names.map(cellWidth)), 20, Math.floor(width / 4)));
+  const bars = Math.max(1, width - labelW - 2);
+  const col = (t: number) => (span <= 0 ? 0 : Math.max(0, Math.min(bars - 1, Math.floor(((t - start) / span) * bars))));
+  const colStart = (c: number) => start + (c * span) / bars;
+
+  for (const { label, model } of models) {
+    if (headers) {
+      const l = new Line(width);
+      const dur = model.events.length === 0 ? "" : `, ${fmt(model.end - model.start)} ms`;
+      l.addCut(label, "bold");
+      l.addCut(`  (${model.events.length} event${model.events.length === 1 ? "" : "s"}${dur})`);
+      lines.push(l);
+    }
+    if (model.events.length === 0) {
+      const l = new Line(width);
+      l.addCut(" ".repeat(labelW + 2) + "no events recorded");
+      lines.push(l);
+      continue;
+    }
+    for (const row of taskRows(model, bars, col, colStart, span)) {
+      const l = new Line(width);
+      l.add(fit(sanitizeLabel(row.task), labelW) + " ");
+      l.add("│", "dim");
+      for (const cell of row.cells) {
+        if (cell === null) l.add(" ");
+        else l.add(cell.ch, primIndex.has(cell.obj) ? { prim: primIndex.get(cell.obj)! } : null);
+      }
+      lines.push(l);
+    }
+  }
+
+  // Axis: a tick on the columns of round times, their labels underneath.
+  const unitS = span >= 20_000;
+  const fmtTick = (t: number) => (unitS ? fmt(t / 1000) : fmt(t));
+  const labelLen = Math.max(fmtTick(start).length, fmtTick(end).length);
+  const step = niceStep(span, Math.max(1, Math.floor(bars / (labelLen + 3))));
+  const ticks: { c: number; text: string }[] = [];
+  if (span <= 0) ticks.push({ c: 0, text: fmtTick(start) });
+  else for (let k = Math.ceil(start / step); k * step <= end + 1e-9; k++) ticks.push({ c: col(k * step), text: fmtTick(k * step) });
+  const axis = new Line(width);
+  axis.add(" ".repeat(labelW + 1));
+  axis.add("└", "dim");
+  const tickCols = new Set(ticks.map((t) => t.c));
+  let bar = "";
+  for (let c = 0; c < bars; c++) bar += tickCols.has(c) ? "┬" : "─";
+  axis.add(bar, "dim");
+  lines.push(axis);
+  const labels = new Line(width);
+  labels.add(" ".repeat(labelW + 2));
+  let at = 0; // cells used after the label column
+  ticks.forEach((t, k) => {
+    const text = k === 0 ? `${t.text} ${unitS ? "s" : "ms"}` : t.text;
+    const w = cellWidth(text);
+    // Under its tick, or ending there when it would run past the bar.
+    let c = t.c + w > bars ? t.c - w + 1 : t.c;
+    if (c < at) c = t.c;
+    if (c < at || c + w > bars) return;
+    labels.add(" ".repeat(c - at) + text);
+    at = c + w + 1;
+    labels.add(" ");
+  });
+  lines.push(labels);
+
+  // Legend.
+  const legend = new Line(width);
+  const items: [string, Style][][] = [
+    [[HOLD_CHAR, null], [" holding", null]],
+    [[WAIT_CHAR, null], [" waiting", null]],
+    [[MARK_CHAR, null], [" event", null]],
+  ];
+  if (opts.color) prims.forEach((p, i) => items.push([["■", { prim: i }], [" " + sanitizeLabel(p.obj), null]]));
+  items.forEach((parts, i) => {
+    const text = (i === 0 ? "" : "  ") + parts.map((p) => p[0]).join("");
+    if (legend.cells + cellWidth(text) > width) return;
+    if (i > 0) legend.add("  ");
+    for (const [t, s] of parts) legend.add(t, s);
+  });
+  lines.push(legend);
+  return lines.map((l) => serialize(l, paint)).join("\n") + "\n";
+}
+
+interface Cell {
+  ch: string;
+  obj: string;
+}
+
+/** Per task, which character each column shows. */
+function taskRows(
+  model: TraceModel,
+  bars: number,
+  col: (t: number) => number,
+  colStart: (c: number) => number,
+  span: number,
+): { task: string; cells: (Cell | null)[] }[] {
+  const width = span / bars;
+  return model.tasks.map((lane) => {
+    // Each column shows the interval covering most of it (holding wins a tie).
+    const best: (Interval | null)[] = new Array(bars).fill(null);
+    const cover: number[] = new Array(bars).fill(-1);
+    const count = new Map<Interval, number>();
+    const spans = lane.intervals.filter((iv) => iv.end > iv.start);
+    for (const iv of spans) {
+      for (let c = col(iv.start); c <= col(iv.end); c++) {
+        const c0 = colStart(c);
+        const ov = Math.min(iv.end, c0 + width) - Math.max(iv.start, c0);
+        if (ov <= 0) continue;
+        const cur = best[c] ?? null;
+        if (cur === null || ov > cover[c]! || (ov === cover[c] && iv.kind === "holding" && cur.kind !== "holding")) {
+          if (cur) count.set(cur, count.get(cur)! - 1);
+          best[c] = iv;
+          cover[c] = ov;
+          count.set(iv, (count.get(iv) ?? 0) + 1);
+        }
+      }
+    }
+    // Nothing that happened may vanish: an interval that lost every column
+    // takes its middle column from a neighbour that still shows elsewhere.
+    for (const iv of spans) {
+      if ((count.get(iv) ?? 0) > 0) continue;
+      const c = col((iv.start + iv.end) / 2);
+      const cur = best[c] ?? null;
+      if (cur === null || count.get(cur)! > 1) {
+        if (cur) count.set(cur, count.get(cur)! - 1);
+        best[c] = iv;
+        count.set(iv, 1);
+      }
+    }
+    const cells: (Cell | null)[] = best.map((iv) => (iv ? { ch: iv.kind === "holding" ? HOLD_CHAR : WAIT_CHAR, obj: iv.obj } : null));
+    // Instant events (and zero-length waits) in columns left empty.
+    const points = [
+      ...lane.markers.map((m) => ({ t: m.t, obj: m.obj })),
+      ...lane.intervals.filter((iv) => iv.end <= iv.start).map((iv) => ({ t: iv.start, obj: iv.obj })),
+    ];
+    for (const p of points) {
+      const c = col(p.t);
+      if (cells[c] === null) cells[c] = { ch: MARK_CHAR, obj: p.obj };
+    }
+    return { task: lane.task, cells };
+  });
+}

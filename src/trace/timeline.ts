@@ -1,0 +1,895 @@
+// The timeline picture: one self-contained HTML file (inline SVG, CSS and a
+// little JavaScript; nothing fetched, so it works from file:// and offline)
+// that shows, per run, one lane per task (holding solid, waiting hatched, in
+// the primitive's colour; instant events as diamonds) and one row per
+// primitive (its holder and its queue of waiters over time, a Queue's size, an
+// Event's state), all runs on one time axis. Made for a projector: big type,
+// a legend, colour-blind-safe colours, and a tooltip on everything.
+// Pure: returns the HTML as a string.
+import type { TraceEvent } from "./events.js";
+import {
+  buildModel,
+  checkFaithful,
+  colorOf,
+  describeEvent,
+  fmt,
+  niceStep,
+  primitiveOrder,
+  type Divergence,
+  type Interval,
+  type Marker,
+  type PrimitiveState,
+  type PrimitiveTimeline,
+  type TraceModel,
+} from "./model.js";
+
+/** A printed line of the demo: `ms` since its start (null when the line has none) and the text. */
+export interface TimelineLine {
+  ms: number | null;
+  text: string;
+}
+
+export interface TimelineRun {
+  /** "board", "host", "fixed", "broken". */
+  label: string;
+  events: readonly TraceEvent[];
+  /** What the run printed, shown under the picture (strings like "  500 ms  task-1  Acquired", or parsed lines). */
+  lines?: readonly (string | TimelineLine)[];
+}
+
+export interface TimelineOptions {
+  title: string;
+  /** Stacked top to bottom on one time axis. */
+  runs: readonly TimelineRun[];
+  /** From `firstDivergence(runs[0].events, runs[1].events)`: marked on the first two runs. */
+  divergence?: Divergence | null;
+  /** What to watch for (the demo's opening comment), shown under the title. */
+  watchFor?: string;
+  /** Printed output when it is not per run. */
+  lines?: readonly (string | TimelineLine)[];
+}
+
+// ---------------------------------------------------------------- geometry
+
+const W = 1600;
+const X0 = 280; // plot starts (labels to the left)
+const X1 = W - 48; // plot ends
+const PW = X1 - X0;
+const TRACK_H = 50;
+const BAR_H = 32;
+const STATE_H = 36;
+const QUEUE_H = 32;
+/** Font sizes (px at 1600 px wide): bars, lane labels, primitive names, states, queues, axis, divergence. */
+const F_BAR = 18;
+const F_LANE = 26;
+const F_PRIM = 22;
+const F_STATE = 19;
+const F_QUEUE = 17;
+const F_TICK = 20;
+const F_DIV = 18;
+/** Smaller text tried before a label is shortened. */
+const F_SMALL = 15;
+const PRIM_PAD = 14;
+const AXIS_H = 56;
+/** Below this width (px) neighbouring intervals and states are drawn as one. */
+const MIN_W = 2;
+const MARKER_GAP = 9;
+const MAX_TIP_EVENTS = 12;
+const MAX_LINES = 2000;
+/** More hand-offs than this in one run and the "who woke whom" arrows are left out (they would be a blur). */
+const MAX_WAKES = 150;
+/** More items than this in one track and they are drawn by columns of `DENSE_COL` px. */
+const DENSE = 150;
+const DENSE_COL = 4;
+
+// ---------------------------------------------------------------- text
+
+/** Control characters, and bidi overrides that would flip the text after them. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text safe inside HTML (and SVG) elements and quoted attributes. */
+export function escapeHtml(s: string): string {
+  return String(s)
+    .replace(CONTROL, "\uFFFD")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+}
+const esc = escapeHtml;
+
+/**
+ * Advance widths of ASCII 32..126 in hundredths of an em, from DejaVu Sans
+ * Bold (wider than the usual system fonts, so text measured with it fits in
+ * any of them).
+ */
+const ASCII_W = [
+  35, 46, 52, 84, 70, 100, 87, 31, 46, 46, 52, 84, 38, 42, 38, 37, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 40, 40, 84, 84, 84, 58, 100, 77, 76, 73, 83, 68, 68, 82, 84,
+  37, 37, 77, 64, 100, 84, 85, 73, 85, 77, 68, 70, 81, 77, 110, 77, 72, 73, 46, 37, 46, 84, 50, 50, 67, 72, 59, 72, 68, 41, 72, 71, 34, 34, 67, 34, 104, 71, 69, 72,
+  72, 49, 60, 48, 71, 65, 92, 65, 65, 58, 71, 37, 71, 84,
+];
+
+/** Width in px of `s` at `size` px, erring wide (wide characters count a full em). */
+function textW(s: string, size: number, _bold = false): number {
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    n += c >= 32 && c < 127 ? ASCII_W[c - 32]! / 100 : c >= 0x2e80 ? 1.05 : 0.8;
+  }
+  return n * size;
+}
+
+/** `s` cut with "…" to fit `px`; "" when not even one character fits. */
+function fitText(s: string, px: number, size: number, bold = false): string {
+  if (textW(s, size, bold) <= px) return s;
+  const chars = [...s];
+  while (chars.length > 0 && textW(chars.join("") + "…", size, bold) > px) chars.pop();
+  return chars.length === 0 ? "" : chars.join("") + "…";
+}
+
+/** The first of `options` (text and font size) that fits `px`, or null. */
+function pick(options: readonly (readonly [string, number])[], px: number): readonly [string, number] | null {
+  for (const o of options) if (o[0] !== "" && textW(o[0], o[1], true) <= px) return o;
+  return null;
+}
+
+/** Each text at `size`, then (before giving up on it for a shorter one) at the smaller `F_SMALL`. */
+function sizes(texts: readonly string[], size: number): [string, number][] {
+  return texts.flatMap((t) => [[t, size] as [string, number], [t, F_SMALL] as [string, number]]);
+}
+
+/** A duration for people: ms below 20 s, else seconds. */
+function fmtSpan(ms: number): string {
+  return ms >= 20_000 ? `${fmt(ms / 1000)} s` : `${fmt(ms)} ms`;
+}
+
+function n1(x: number): string {
+  return (Math.round(x * 10) / 10).toString();
+}
+
+// ---------------------------------------------------------------- colour
+
+function hexRgb(hex: string): [number, number, number] {
+  const v = parseInt(hex.slice(1), 16);
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+}
+
+function luminance(hex: string): number {
+  const lin = (c: number) => {
+    const s = c / 255;
+    return s <= 0.03928 ? s / 12.92 : Math.pow((s + 0.055) / 1.055, 2.4);
+  };
+  const [r, g, b] = hexRgb(hex);
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+/** Black or white, whichever reads better on `hex`. */
+function inkOn(hex: string): string {
+  const l = luminance(hex);
+  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#111" : "#fff";
+}
+
+/** `hex` mixed with white (`f` = share of white). */
+function tint(hex: string, f: number): string {
+  const [r, g, b] = hexRgb(hex);
+  const m = (c: number) => Math.round(c + (255 - c) * f);
+  return `#${[m(r), m(g), m(b)].map((c) => c.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** `hex` darkened (for text in the primitive's colour on white). */
+function shade(hex: string, f: number): string {
+  const [r, g, b] = hexRgb(hex);
+  const m = (c: number) => Math.round(c * (1 - f));
+  return `#${[m(r), m(g), m(b)].map((c) => c.toString(16).padStart(2, "0")).join("")}`;
+}
+
+// ---------------------------------------------------------------- words
+
+function waitWords(iv: Interval): string[] {
+  const o = iv.obj;
+  switch (iv.for) {
+    case "get":
+      return [`waits to get from ${o}`, `waits to get`, `get`];
+    case "put":
+      return [`waits to put into ${o}`, `waits to put`, `put`];
+    case "pass":
+      return [`waits at ${o}`, `waits`];
+    default:
+      return [`waits for ${o}`, `waits`];
+  }
+}
+
+function intervalTip(iv: Interval): string {
+  const what =
+    iv.kind === "holding"
+      ? `${iv.task} holds ${iv.obj} (${iv.type})`
+      : iv.for === "get"
+        ? `${iv.task} waits to get from ${iv.obj} (${iv.type})`
+        : iv.for === "put"
+          ? `${iv.task} waits to put into ${iv.obj} (${iv.type})`
+          : iv.for === "pass"
+            ? `${iv.task} waits at ${iv.obj} (${iv.type}) for the others`
+            : `${iv.task} waits for ${iv.obj} (${iv.type})`;
+  const from = `from ${fmt(iv.start)} ms (${iv.opened.op})`;
+  const to = iv.open ? `still ${iv.kind} when the trace ended (${fmt(iv.end)} ms)` : `to ${fmt(iv.end)} ms (${iv.closed!.op}${iv.closed!.task !== iv.task ? ` by ${iv.closed!.task}` : ""})`;
+  return `${what}\n${from}\n${to}\nlasted ${fmt(iv.end - iv.start)} ms`;
+}
+
+function eventsTip(head: string, events: readonly TraceEvent[]): string {
+  const shown = events.slice(0, MAX_TIP_EVENTS).map(describeEvent);
+  if (events.length > MAX_TIP_EVENTS) shown.push(`… and ${events.length - MAX_TIP_EVENTS} more`);
+  return (head ? head + "\n" : "") + shown.join("\n");
+}
+
+function stateTip(p: PrimitiveTimeline, s: PrimitiveState): string {
+  const lines = [`${p.obj} (${p.type}) from ${fmt(s.from)} to ${fmt(s.to)} ms`];
+  if (p.type === "Event") lines.push(s.isSet ? "set" : "clear");
+  if (s.size !== undefined) lines.push(`items in the queue: ${s.size}`);
+  if (isLockLike(p.type)) lines.push(s.holders.length === 0 ? "held by: nobody (free)" : `held by: ${s.holders.join(", ")}`);
+  if (s.waiters.length === 0) lines.push("nobody waiting");
+  else if (p.type === "Queue") {
+    const g = s.waiters.filter((w) => w.for === "get").map((w) => w.task);
+    const pu = s.waiters.filter((w) => w.for === "put").map((w) => w.task);
+    if (g.length) lines.push(`waiting to get, first in line first: ${g.join(", ")}`);
+    if (pu.length) lines.push(`waiting to put, first in line first: ${pu.join(", ")}`);
+  } else lines.push(`${p.type === "Barrier" ? "arrived and waiting" : "waiting"}, first in line first: ${s.waiters.map((w) => w.task).join(", ")}`);
+  lines.push(`(since: ${describeEvent(s.event)})`);
+  return lines.join("\n");
+}
+
+function isLockLike(type: string): boolean {
+  return type === "Lock" || type === "Semaphore" || type === "BoundedSemaphore";
+}
+
+// ---------------------------------------------------------------- scale
+
+interface Scale {
+  start: number;
+  end: number;
+  span: number;
+  x(t: number): number;
+  unit: "ms" | "s";
+  ticks: number[];
+  label(t: number): string;
+}
+
+function makeScale(models: TraceModel[]): Scale {
+  const withEvents = models.filter((m) => m.events.length > 0);
+  const start = withEvents.length ? Math.min(...withEvents.map((m) => m.start)) : 0;
+  let end = withEvents.length ? Math.max(...withEvents.map((m) => m.end)) : 0;
+  if (end - start <= 0) end = start + 10;
+  const span = end - start;
+  const unit = span >= 20_000 ? "s" : "ms";
+  const step = niceStep(span, Math.max(2, Math.floor(PW / 120)));
+  const ticks: number[] = [];
+  for (let k = Math.ceil(start / step - 1e-9); k * step <= end + 1e-9; k++) ticks.push(k * step);
+  return {
+    start,
+    end,
+    span,
+    x: (t) => X0 + ((t - start) / span) * PW,
+    unit,
+    ticks,
+    label: (t) => (unit === "s" ? `${fmt(t / 1000)} s` : `${fmt(t)} ms`),
+  };
+}
+
+// ---------------------------------------------------------------- svg parts
+
+interface Ctx {
+  scale: Scale;
+  colour: (obj: string) => { hex: string; idx: number };
+}
+
+function rect(cls: string, x: number, y: number, w: number, h: number, attrs: string, tip: string): string {
+  return `<rect class="${cls}" x="${n1(x)}" y="${n1(y)}" width="${n1(Math.max(w, 0))}" height="${n1(h)}" ${attrs}><title>${esc(tip)}</title></rect>`;
+}
+
+function shape(cls: string, x: number, y: number, w: number, h: number, attrs: string): string {
+  return `<rect class="${cls}" x="${n1(x)}" y="${n1(y)}" width="${n1(Math.max(w, 0))}" height="${n1(h)}" ${attrs}/>`;
+}
+
+function haloText(x: number, y: number, text: string, size: number, cls: string, fill = "#111", anchor = "start"): string {
+  return `<text class="${cls}" x="${n1(x)}" y="${n1(y)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}" dominant-baseline="central">${esc(text)}</text>`;
+}
+
+/** Packs a lane's intervals into as few tracks as possible (overlaps go below). */
+function packTracks(intervals: readonly Interval[]): Interval[][] {
+  const tracks: { end: number; items: Interval[] }[] = [];
+  for (const iv of intervals) {
+    let t = tracks.find((tr) => tr.end <= iv.start);
+    if (!t) tracks.push((t = { end: -Infinity, items: [] }));
+    t.items.push(iv);
+    t.end = Math.max(iv.end, iv.start);
+  }
+  return tracks.length ? tracks.map((t) => t.items) : [[]];
+}
+
+/** What one drawn shape stands for: one item, or several too close together to draw one by one. */
+interface Piece<T> {
+  from: number;
+  to: number;
+  items: T[];
+  /** The item whose look the shape takes (the one covering most of it). */
+  rep: T;
+}
+
+/**
+ * Items laid along time, as shapes at least `MIN_W` px wide. Few items: one
+ * shape each, runs of narrow neighbours with the same look merged. Many
+ * (more than `DENSE`): time is cut into `DENSE_COL` px columns, each shows
+ * the item covering most of it, and neighbouring columns that look the same
+ * become one shape, so the file stays small however long the trace.
+ */
+function pieces<T>(ctx: Ctx, items: readonly T[], span: (t: T) => [number, number], key: (t: T) => string, prefer: (a: T, b: T) => boolean): Piece<T>[] {
+  const { x } = ctx.scale;
+  const out: Piece<T>[] = [];
+  if (items.length <= DENSE) {
+    let cur: Piece<T> | null = null;
+    for (const it of items) {
+      const [a, b] = span(it);
+      const narrow = x(b) - x(a) < MIN_W;
+      if (cur && narrow && key(cur.rep) === key(it) && x(a) - x(cur.to) < MIN_W && x(b) - x(cur.from) < 40) {
+        cur.items.push(it);
+        cur.to = Math.max(cur.to, b);
+        continue;
+      }
+      const piece: Piece<T> = { from: a, to: b, items: [it], rep: it };
+      out.push(piece);
+      cur = narrow ? piece : null;
+    }
+    return out;
+  }
+  const { start, span: total } = ctx.scale;
+  const cols = Math.max(1, Math.ceil(PW / DENSE_COL));
+  const dt = total / cols;
+  const colOf = (t: number) => Math.max(0, Math.min(cols - 1, Math.floor((t - start) / dt)));
+  const best: (T | null)[] = new Array(cols).fill(null);
+  const cover: number[] = new Array(cols).fill(-1);
+  const members: T[][] = Array.from({ length: cols }, () => []);
+  for (const it of items) {
+    const [a, b] = span(it);
+    for (let c = colOf(a); c <= colOf(b); c++) {
+      const c0 = start + c * dt;
+      // A zero-length item still claims an empty column.
+      const ov = Math.max(Math.min(b, c0 + dt) - Math.max(a, c0), 1e-9);
+      members[c]!.push(it);
+      const cur = best[c] ?? null;
+      if (cur === null || ov > cover[c]! || (ov === cover[c] && prefer(it, cur))) {
+        best[c] = it;
+        cover[c] = ov;
+      }
+    }
+  }
+  let cur: (Piece<T> & { k: string; share: Map<T, number> }) | null = null;
+  for (let c = 0; c < cols; c++) {
+    const it = best[c] ?? null;
+    if (it === null) {
+      cur = null;
+      continue;
+    }
+    const k = key(it);
+    if (!cur || cur.k !== k) {
+      cur = { from: start + c * dt, to: start + (c + 1) * dt, items: [], rep: it, k, share: new Map() };
+      out.push(cur);
+    }
+    cur.to = start + (c + 1) * dt;
+    cur.share.set(it, (cur.share.get(it) ?? 0) + 1);
+    for (const m of members[c]!) if (cur.items[cur.items.length - 1] !== m && !cur.items.includes(m)) cur.items.push(m);
+  }
+  for (const p of out as (Piece<T> & { share?: Map<T, number> })[]) {
+    if (!p.share) continue;
+    let most = 0;
+    for (const [it, n] of p.share) if (n > most) [most, p.rep] = [n, it];
+    delete p.share;
+    const first = span(p.items[0]!);
+    const last = Math.max(...p.items.map((i) => span(i)[1]));
+    p.from = Math.max(p.from, first[0]);
+    p.to = Math.min(p.to, last);
+    if (p.to < p.from) p.to = p.from;
+  }
+  return out;
+}
+
+function intervalPieces(ctx: Ctx, items: readonly Interval[]): Piece<Interval>[] {
+  return pieces(
+    ctx,
+    items,
+    (iv) => [iv.start, iv.end],
+    (iv) => `${iv.kind}\0${iv.obj}`,
+    (a, b) => a.kind === "holding" && b.kind !== "holding",
+  );
+}
+
+function drawInterval(ctx: Ctx, out: string[], piece: Piece<Interval>, y: number): void {
+  const iv = piece.rep;
+  const one = piece.items.length === 1;
+  const { hex, idx } = ctx.colour(iv.obj);
+  const x0 = ctx.scale.x(piece.from);
+  const xe = ctx.scale.x(piece.to);
+  const w = Math.max(xe - x0, 3);
+  const x = xe - x0 < 3 ? x0 - 1.5 : x0;
+  const by = y + (TRACK_H - BAR_H) / 2;
+  let tip: string;
+  if (one) tip = intervalTip(iv);
+  else {
+    const h = piece.items.filter((i) => i.kind === "holding").length;
+    const wt = piece.items.length - h;
+    const objs = [...new Set(piece.items.map((i) => i.obj))].join(", ");
+    tip = `${iv.task}, ${fmt(piece.from)} – ${fmt(piece.to)} ms: ${h} holding, ${wt} waiting (${objs}), too close together to draw one by one`;
+  }
+  const data = `data-task="${esc(iv.task)}" data-obj="${esc(iv.obj)}" data-kind="${iv.kind}"`;
+  const open = one && iv.open ? " open" : "";
+  if (iv.kind === "holding") {
+    out.push(rect(`bar holding${open}`, x, by, w, BAR_H, `rx="4" fill="${hex}" ${data}`, tip));
+    const label = one ? pick(sizes([`holds ${iv.obj}`, iv.obj], F_BAR), w - 12) : null;
+    if (label) out.push(`<text class="bar-text" x="${n1(x + 7)}" y="${n1(by + BAR_H / 2)}" font-size="${label[1]}" font-weight="700" fill="${inkOn(hex)}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
+  } else {
+    out.push(rect(`bar waiting${open}`, x, by + 1, w, BAR_H - 2, `rx="4" fill="url(#hatch-${idx})" stroke="${hex}" stroke-width="2" ${data}`, tip));
+    const label = one ? pick(sizes(waitWords(iv), F_BAR), w - 12) : null;
+    if (label) out.push(`<text class="bar-text halo" x="${n1(x + 7)}" y="${n1(by + BAR_H / 2)}" font-size="${label[1]}" font-weight="700" fill="#111" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
+  }
+  if (open) {
+    // Still going when the trace ended: an arrow head past the end.
+    out.push(`<path class="open-end" d="M${n1(x + w + 2)},${n1(by + 4)} l9,${n1(BAR_H / 2 - 4)} l-9,${n1(BAR_H / 2 - 4)} z" fill="${hex}" pointer-events="none"/>`);
+  }
+}
+
+function drawMarkers(ctx: Ctx, out: string[], markers: readonly Marker[], cy: number): void {
+  let i = 0;
+  let labelEnd = -Infinity;
+  while (i < markers.length) {
+    const group = [markers[i]!];
+    const gx = ctx.scale.x(markers[i]!.t);
+    i++;
+    while (i < markers.length && ctx.scale.x(markers[i]!.t) - gx < MARKER_GAP) group.push(markers[i++]!);
+    const m = group[0]!;
+    const { hex } = ctx.colour(m.obj);
+    const tip = eventsTip(group.length > 1 ? `${group.length} events:` : "", group.map((g) => g.event));
+    const r = 9;
+    out.push(
+      `<path class="marker" d="M${n1(gx)},${n1(cy - r)} l${r},${r} l-${r},${r} l-${r},-${r} z" fill="${hex}" stroke="#111" stroke-width="1.5" data-task="${esc(m.task)}" data-obj="${esc(m.obj)}" data-op="${esc(m.op)}"><title>${esc(tip)}</title></path>`,
+    );
+    const label = group.length > 1 ? `×${group.length}` : m.op;
+    const nextX = i < markers.length ? ctx.scale.x(markers[i]!.t) : Infinity;
+    const lx = gx + r + 4;
+    if (lx > labelEnd && lx + textW(label, 16, true) < Math.min(nextX - r - 2, X1 + 40)) {
+      out.push(`<text class="marker-text halo" x="${n1(lx)}" y="${n1(cy - 1)}" font-size="16" font-weight="700" fill="${shade(hex, 0.45)}" dominant-baseline="central" pointer-events="none">${esc(label)}</text>`);
+      labelEnd = lx + textW(label, 16, true);
+    }
+  }
+}
+
+/** How a state looks in its row: states that look alike may be drawn as one. */
+function stateKey(s: PrimitiveState): string {
+  return `${s.holders.join("\0")}\u0001${s.waiters.map((w) => w.for + ":" + w.task).join("\0")}\u0001${s.size ?? ""}\u0001${s.isSet ?? ""}`;
+}
+
+function primRowHeight(p: PrimitiveTimeline): number {
+  const state = isLockLike(p.type) || p.type === "Event" || p.type === "Queue";
+  return PRIM_PAD + (state ? STATE_H + 6 : 0) + QUEUE_H + PRIM_PAD;
+}
+
+function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number, height: number): void {
+  const { hex, idx } = ctx.colour(p.obj);
+  const hasState = isLockLike(p.type) || p.type === "Event" || p.type === "Queue";
+  const stateY = y + PRIM_PAD;
+  const queueY = hasState ? stateY + STATE_H + 6 : stateY;
+  out.push(`<g class="prim-row" data-obj="${esc(p.obj)}" data-type="${esc(p.type)}">`);
+  out.push(`<rect class="row-bg" x="0" y="${n1(y)}" width="${W}" height="${n1(height)}" fill="${tint(hex, 0.93)}"/>`);
+  // Label: a colour chip, the name, its type; captions for the two tracks.
+  out.push(`<rect x="16" y="${n1(y + 16)}" width="18" height="18" rx="3" fill="${hex}" stroke="#111" stroke-width="1"/>`);
+  const name = fitText(p.obj, X0 - 130, F_PRIM, true);
+  out.push(`<text class="prim-label" x="42" y="${n1(y + 25)}" font-size="${F_PRIM}" font-weight="700" fill="#111" dominant-baseline="central">${esc(name)}<title>${esc(`${p.obj} (${p.type}), ${p.events} events`)}</title></text>`);
+  out.push(`<text class="prim-type" x="42" y="${n1(y + 50)}" font-size="17" fill="#444" dominant-baseline="central">${esc(fitText(p.type, X0 - 130, 17))}</text>`);
+  const caption = (text: string, cy: number) => out.push(`<text class="track-caption" x="${X0 - 12}" y="${n1(cy)}" font-size="16" fill="#444" text-anchor="end" dominant-baseline="central">${esc(text)}</text>`);
+  if (hasState) caption(isLockLike(p.type) ? "held by" : p.type === "Queue" ? "items" : "state", stateY + STATE_H / 2);
+  caption(p.type === "Barrier" ? "arrived" : "waiting", queueY + QUEUE_H / 2);
+
+  const groups = pieces(
+    ctx,
+    p.states,
+    (s) => [s.from, s.to],
+    stateKey,
+    () => false,
+  );
+  const maxSize = Math.max(1, ...p.states.map((s) => s.size ?? 0));
+  const stepPts: string[] = [];
+  const sizeTexts: string[] = [];
+  const hits: string[] = [];
+  for (const piece of groups) {
+    const s = piece.rep;
+    const one = piece.items.length === 1;
+    const x = ctx.scale.x(piece.from);
+    const w = ctx.scale.x(piece.to) - x;
+    const tip = one
+      ? stateTip(p, s)
+      : `${p.obj}, ${fmt(piece.from)} – ${fmt(piece.to)} ms: ${piece.items.length} changes, too close together to draw one by one\nmostly: ${[
+          isLockLike(p.type) ? `held by ${s.holders.join(", ") || "nobody"}` : "",
+          s.isSet !== undefined ? (s.isSet ? "set" : "clear") : "",
+          s.size !== undefined ? `${s.size} items` : "",
+          `${s.waiters.length} waiting`,
+        ]
+          .filter(Boolean)
+          .join(", ")}`;
+    const data = `pointer-events="none"`;
+    // One invisible shape over both tracks carries the tooltip.
+    hits.push(rect("state-hit", x, stateY, Math.max(w, 2), queueY + QUEUE_H - stateY, `fill="transparent" data-from="${n1(piece.from)}" data-to="${n1(piece.to)}"`, tip));
+    // State track.
+    if (isLockLike(p.type)) {
+      const holders = s.holders;
+      if (holders.length > 0) {
+        out.push(shape("state holder", x, stateY, Math.max(w, 2), STATE_H, `fill="${hex}" ${data}`));
+        const label = pick([...sizes([holders.join(", ")], F_STATE), [holders.length > 1 ? `${holders.length} holders` : fitText(holders[0]!, w - 10, F_STATE, true), F_STATE]], w - 10);
+        if (label) out.push(`<text class="state-text" x="${n1(x + 6)}" y="${n1(stateY + STATE_H / 2)}" font-size="${label[1]}" font-weight="700" fill="${inkOn(hex)}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
+      } else {
+        out.push(shape("state free", x, stateY + STATE_H / 2 - 1, Math.max(w, 1), 2, `fill="#999" ${data}`));
+        if (w > 70) out.push(haloText(x + 6, stateY + STATE_H / 2 - 9, "free", 14, "state-text halo", "#555"));
+      }
+    } else if (p.type === "Event") {
+      const set = s.isSet === true;
+      if (set) out.push(shape("state set", x, stateY, Math.max(w, 2), STATE_H, `fill="${hex}" ${data}`));
+      else out.push(shape("state clear", x + 1, stateY + 1, Math.max(w - 2, 1), STATE_H - 2, `fill="#fff" stroke="${hex}" stroke-width="2" stroke-dasharray="6 4" ${data}`));
+      const label = pick(sizes([set ? "set" : "clear"], F_STATE), w - 10);
+      if (label) out.push(`<text class="state-text" x="${n1(x + 6)}" y="${n1(stateY + STATE_H / 2)}" font-size="${label[1]}" font-weight="700" fill="${set ? inkOn(hex) : "#333"}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
+    } else if (p.type === "Queue") {
+      const size = s.size;
+      if (size !== undefined) {
+        const top = stateY + STATE_H - (Math.min(size, maxSize) / maxSize) * STATE_H;
+        stepPts.push(`${n1(x)},${n1(top)}`, `${n1(x + Math.max(w, 0))},${n1(top)}`);
+      }
+      const text = size === undefined ? "" : String(size);
+      if (text && w > textW(text, F_STATE, true) + 8) sizeTexts.push(haloText(x + 5, stateY + STATE_H / 2, text, F_STATE, "state-text halo size-text", "#111"));
+    }
+    // Queue (waiters) track.
+    const waiters = s.waiters;
+    if (waiters.length > 0) {
+      out.push(shape("state waiters", x, queueY, Math.max(w, 2), QUEUE_H, `fill="url(#hatch-${idx})" stroke="${hex}" stroke-width="1.5" ${data}`));
+      let text: string;
+      if (p.type === "Queue") {
+        const gs = waiters.filter((q) => q.for === "get").map((q) => q.task);
+        const ps = waiters.filter((q) => q.for === "put").map((q) => q.task);
+        text = [gs.length ? `get: ${gs.join(", ")}` : "", ps.length ? `put: ${ps.join(", ")}` : ""].filter(Boolean).join("  ");
+      } else text = waiters.map((q) => q.task).join(", ");
+      const label = pick([...sizes([text], F_QUEUE), [`${waiters.length} waiting`, F_QUEUE], [String(waiters.length), F_QUEUE]], w - 10);
+      if (label) out.push(`<text class="state-text halo" x="${n1(x + 6)}" y="${n1(queueY + QUEUE_H / 2)}" font-size="${label[1]}" font-weight="700" fill="#111" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
+    }
+  }
+  if (stepPts.length) {
+    const base = stateY + STATE_H;
+    const first = stepPts[0]!.split(",")[0];
+    const lastX = stepPts[stepPts.length - 1]!.split(",")[0];
+    out.push(`<path class="queue-size" d="M${first},${n1(base)} L${stepPts.join(" L")} L${lastX},${n1(base)} Z" fill="${tint(hex, 0.55)}" stroke="${hex}" stroke-width="2.5" pointer-events="none"/>`);
+    out.push(...sizeTexts);
+    out.push(`<text x="${X1 + 6}" y="${n1(stateY + 6)}" font-size="13" fill="#444" dominant-baseline="central">${maxSize}</text>`);
+  }
+  out.push(...hits);
+  out.push(`</g>`);
+}
+
+interface RunLayout {
+  svg: string;
+  height: number;
+}
+
+function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; text: string } | null): RunLayout {
+  const out: string[] = [];
+  const top = div ? 48 : 14;
+  let y = top;
+  const { scale } = ctx;
+  const gridTop = top - 6;
+
+  const body: string[] = [];
+  const laneMid = new Map<string, number>();
+  model.tasks.forEach((lane, li) => {
+    const tracks = packTracks(lane.intervals);
+    const h = tracks.length * TRACK_H + 8;
+    laneMid.set(lane.task, y + 4 + TRACK_H / 2);
+    body.push(`<g class="lane" data-task="${esc(lane.task)}">`);
+    body.push(`<rect class="lane-bg" x="0" y="${n1(y)}" width="${W}" height="${n1(h)}" fill="${li % 2 ? "#f4f4f4" : "#fbfbfb"}"/>`);
+    const shown = fitText(lane.task, X0 - 36, F_LANE, true);
+    body.push(`<text class="lane-label" x="20" y="${n1(y + 4 + TRACK_H / 2)}" font-size="${F_LANE}" font-weight="700" fill="#111" dominant-baseline="central">${esc(shown)}<title>${esc(`task ${lane.task}: ${lane.intervals.length} intervals, ${lane.markers.length} instant events`)}</title></text>`);
+    tracks.forEach((items, k) => {
+      for (const piece of intervalPieces(ctx, items)) drawInterval(ctx, body, piece, y + 4 + k * TRACK_H);
+    });
+    drawMarkers(ctx, body, lane.markers, y + 4 + TRACK_H / 2);
+    body.push(`</g>`);
+    y += h;
+  });
+  if (model.wakes.length <= Math.min(MAX_WAKES, PW / 20)) {
+    for (const w of model.wakes) {
+      const y1 = laneMid.get(w.cause.task);
+      const yw = laneMid.get(w.woken.task);
+      if (y1 === undefined || yw === undefined) continue;
+      const x1 = scale.x(w.cause.t);
+      const x2 = scale.x(w.woken.end);
+      const y2 = yw + (yw > y1 ? -BAR_H / 2 - 1 : BAR_H / 2 + 1);
+      const bend = 16 + Math.min(24, Math.abs(y2 - y1) / 8);
+      const d = `M${n1(x1)},${n1(y1)} Q${n1((x1 + x2) / 2 + bend)},${n1((y1 + y2) / 2)} ${n1(x2)},${n1(y2)}`;
+      const tip = `${w.cause.task} ${w.cause.op} ${w.obj} at ${fmt(w.cause.t)} ms\n→ ${w.woken.task} stops waiting: ${w.woken.closed!.op} at ${fmt(w.woken.end)} ms (${fmt(w.woken.end - w.cause.t)} ms later)`;
+      body.push(`<g class="wake" data-from="${esc(w.cause.task)}" data-to="${esc(w.woken.task)}" data-obj="${esc(w.obj)}"><path d="${d}" fill="none" stroke="#fff" stroke-width="6" stroke-linecap="round" pointer-events="none"/><path class="wake-line" d="${d}" fill="none" stroke="#222" stroke-width="2.5" marker-end="url(#arrow)" pointer-events="stroke"><title>${esc(tip)}</title></path></g>`);
+    }
+  }
+  y += 10;
+  if (model.primitives.length) {
+    body.push(`<line x1="0" x2="${W}" y1="${n1(y - 5)}" y2="${n1(y - 5)}" stroke="#bbb" stroke-width="1.5"/>`);
+  }
+  for (const p of model.primitives) {
+    const h = primRowHeight(p);
+    drawPrimitive(ctx, body, p, y, h);
+    y += h + 4;
+  }
+  const axisY = y + 6;
+
+  // Grid first (under everything), then lanes and rows, then axis, divergence, cursor.
+  out.push(`<g class="grid">`);
+  for (const t of scale.ticks) out.push(`<line x1="${n1(scale.x(t))}" x2="${n1(scale.x(t))}" y1="${gridTop}" y2="${n1(axisY)}" stroke="#d6d6d6" stroke-width="1.5"/>`);
+  out.push(`</g>`);
+  out.push(...body);
+  // Grid lines again, faintly, over the row backgrounds so time can be read across.
+  out.push(`<g class="grid-over" pointer-events="none">`);
+  for (const t of scale.ticks) out.push(`<line x1="${n1(scale.x(t))}" x2="${n1(scale.x(t))}" y1="${gridTop}" y2="${n1(axisY)}" stroke="#000" stroke-opacity="0.12" stroke-width="1"/>`);
+  out.push(`</g>`);
+  out.push(`<g class="axis">`);
+  out.push(`<line x1="${X0}" x2="${X1}" y1="${n1(axisY)}" y2="${n1(axisY)}" stroke="#333" stroke-width="2"/>`);
+  for (const t of scale.ticks) {
+    const x = scale.x(t);
+    out.push(`<line x1="${n1(x)}" x2="${n1(x)}" y1="${n1(axisY)}" y2="${n1(axisY + 8)}" stroke="#333" stroke-width="2"/>`);
+    out.push(`<text class="tick-label" x="${n1(x)}" y="${n1(axisY + 26)}" font-size="${F_TICK}" fill="#222" text-anchor="middle" dominant-baseline="central">${esc(scale.label(t))}</text>`);
+  }
+  out.push(`<text class="axis-caption" x="20" y="${n1(axisY + 26)}" font-size="17" fill="#444" dominant-baseline="central">time since start</text>`);
+  out.push(`</g>`);
+  if (div) {
+    const x = Math.min(Math.max(scale.x(div.t), X0), X1);
+    const tw = textW(div.text, F_DIV, true) + 16;
+    const bx = Math.min(Math.max(x - tw / 2, 4), W - tw - 4);
+    out.push(`<g class="divergence" data-t="${n1(div.t)}">`);
+    out.push(`<line x1="${n1(x)}" x2="${n1(x)}" y1="${top - 8}" y2="${n1(axisY)}" stroke="#E00000" stroke-width="4" stroke-dasharray="10 5"/>`);
+    out.push(`<rect x="${n1(bx)}" y="4" width="${n1(tw)}" height="32" rx="5" fill="#E00000"><title>${esc(div.text)}</title></rect>`);
+    out.push(`<text x="${n1(bx + 8)}" y="20" font-size="${F_DIV}" font-weight="700" fill="#fff" dominant-baseline="central" pointer-events="none">${esc(div.text)}</text>`);
+    out.push(`</g>`);
+  }
+  out.push(`<g class="cursor" visibility="hidden" pointer-events="none"><line x1="0" x2="0" y1="${gridTop}" y2="${n1(axisY)}" stroke="#111" stroke-width="1.5" stroke-dasharray="4 3"/><rect x="0" y="${n1(axisY + 10)}" width="96" height="28" rx="4" fill="#111"/><text x="0" y="${n1(axisY + 24)}" font-size="17" fill="#fff" text-anchor="middle" dominant-baseline="central"></text></g>`);
+  const height = axisY + AXIS_H;
+  const svg =
+    `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${n1(height)}" width="${W}" height="${n1(height)}" role="img" aria-label="${esc(`timeline of ${label}`)}" ` +
+    `data-x0="${X0}" data-x1="${X1}" data-start="${scale.start}" data-span="${scale.span}" data-unit="${scale.unit}">` +
+    out.join("\n") +
+    `</svg>`;
+  return { svg, height };
+}
+
+// ---------------------------------------------------------------- page
+
+function patterns(count: number): string {
+  const defs: string[] = [];
+  for (let i = 0; i < Math.max(count, 1); i++) {
+    const { hex } = colorOf(i);
+    defs.push(
+      `<pattern id="hatch-${i}" width="12" height="12" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="12" height="12" fill="${tint(hex, 0.82)}"/><rect width="5" height="12" fill="${hex}"/></pattern>`,
+    );
+  }
+  defs.push(`<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="12" markerHeight="12" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#222"/></marker>`);
+  defs.push(`<pattern id="hatch-legend" width="12" height="12" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="12" height="12" fill="#e6e6e6"/><rect width="5" height="12" fill="#555"/></pattern>`);
+  return `<svg class="defs" width="0" height="0" aria-hidden="true" style="position:absolute"><defs>${defs.join("")}</defs></svg>`;
+}
+
+function normLines(lines: readonly (string | TimelineLine)[] | undefined): TimelineLine[] {
+  if (!Array.isArray(lines)) return [];
+  return lines.map((l) => {
+    if (typeof l === "string") {
+      const m = /^\s*(-?\d+(?:\.\d+)?)\s*ms\b\s*(.*)$/.exec(l);
+      return m ? { ms: Number(m[1]), text: m[2]!.trimEnd() } : { ms: null, text: l.trimEnd() };
+    }
+    const ms = typeof l?.ms === "number" && Number.isFinite(l.ms) ? l.ms : null;
+    return { ms, text: String(l?.text ?? "") };
+  });
+}
+
+function linesPanel(title: string, lines: TimelineLine[]): string {
+  const shown = lines.slice(0, MAX_LINES);
+  const rows = shown.map(
+    (l) => `<div class="out-line"${l.ms === null ? "" : ` data-t="${l.ms}"`}><span class="out-ms">${l.ms === null ? "" : esc(`${fmt(l.ms)} ms`)}</span><span class="out-text">${esc(l.text)}</span></div>`,
+  );
+  if (lines.length > shown.length) rows.push(`<div class="out-line more">… ${lines.length - shown.length} more lines</div>`);
+  return `<div class="out-panel"><h3>${esc(title)}</h3>${rows.join("")}</div>`;
+}
+
+const CSS = `
+*{box-sizing:border-box}
+html{background:#fff;color:#111}
+body{margin:0;padding:20px 28px 40px;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans","Liberation Sans",Arial,sans-serif;font-size:20px;line-height:1.35}
+h1{font-size:40px;margin:0 0 6px;line-height:1.15}
+.subtitle{font-size:19px;color:#444;margin:0 0 12px}
+.watch{font-size:22px;background:#fff8d6;border-left:8px solid #E69F00;padding:10px 16px;margin:0 0 14px;white-space:pre-line;max-width:1550px}
+.watch b{display:block;font-size:17px;text-transform:uppercase;letter-spacing:.06em;color:#7a5600;margin-bottom:2px}
+.legend{position:sticky;top:0;z-index:5;background:rgba(255,255,255,.96);display:flex;flex-wrap:wrap;gap:8px 26px;align-items:center;padding:10px 4px;border-bottom:2px solid #ddd;font-size:20px;margin-bottom:8px}
+.legend .item{display:inline-flex;align-items:center;gap:8px;white-space:nowrap}
+.legend svg{flex:none}
+.legend .sep{width:2px;height:28px;background:#ccc}
+.run{margin:14px 0 22px}
+.run h2{font-size:30px;margin:0 0 2px;display:flex;align-items:baseline;gap:16px}
+.run h2 .run-name{background:#111;color:#fff;padding:2px 14px;border-radius:6px}
+.run h2 .run-stats{font-size:19px;font-weight:400;color:#444}
+.chart-wrap{overflow-x:auto}
+svg.chart{display:block;width:100%;min-width:960px;height:auto;font-family:inherit}
+svg.chart text{user-select:none}
+.halo{paint-order:stroke;stroke:#fff;stroke-width:5px;stroke-linejoin:round}
+.hl{stroke:#000 !important;stroke-width:3px !important}
+.empty{font-size:30px;color:#333;border:3px dashed #bbb;border-radius:10px;padding:40px;text-align:center;margin:20px 0}
+.empty small{display:block;font-size:20px;color:#555;margin-top:8px}
+.warn{background:#fff0f0;border-left:8px solid #E00000;padding:8px 14px;margin:6px 0 8px;font-size:19px}
+.warn ul{margin:4px 0 0;padding-left:22px}
+.outputs{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:20px;margin-top:10px}
+.out-panel h3{font-size:24px;margin:0 0 6px}
+.out-line{font-family:"DejaVu Sans Mono","Liberation Mono",Menlo,Consolas,monospace;font-size:18px;padding:2px 6px;border-radius:4px;white-space:pre-wrap;word-break:break-word}
+.out-line:nth-child(odd){background:#f6f6f6}
+.out-line[data-t]:hover{background:#ffe9a8;cursor:default}
+.out-ms{display:inline-block;min-width:7.5em;color:#555;text-align:right;margin-right:1em}
+#tip{position:fixed;z-index:10;max-width:640px;background:#111;color:#fff;font-size:19px;line-height:1.35;padding:10px 14px;border-radius:8px;white-space:pre-line;pointer-events:none;box-shadow:0 4px 18px rgba(0,0,0,.35)}
+#tip[hidden]{display:none}
+`;
+
+const JS = `
+(function(){
+  var tip = document.getElementById('tip');
+  var titles = document.querySelectorAll('svg.chart title, .legend title');
+  for (var i = 0; i < titles.length; i++) {
+    var t = titles[i], p = t.parentNode;
+    if (p && p.setAttribute) { p.setAttribute('data-tip', t.textContent); p.removeChild(t); }
+  }
+  var cur = null;
+  function place(ev) {
+    var w = tip.offsetWidth, h = tip.offsetHeight;
+    var x = ev.clientX + 18, y = ev.clientY + 18;
+    if (x + w > window.innerWidth - 8) x = Math.max(8, ev.clientX - w - 18);
+    if (y + h > window.innerHeight - 8) y = Math.max(8, ev.clientY - h - 18);
+    tip.style.left = x + 'px'; tip.style.top = y + 'px';
+  }
+  function hide() { tip.hidden = true; if (cur) cur.classList.remove('hl'); cur = null; }
+  document.addEventListener('mouseover', function(ev){
+    var el = ev.target && ev.target.closest ? ev.target.closest('[data-tip]') : null;
+    if (!el) { hide(); return; }
+    if (el !== cur) {
+      if (cur) cur.classList.remove('hl');
+      cur = el;
+      if (el.tagName !== 'text' && el.tagName !== 'g') el.classList.add('hl');
+      tip.textContent = el.getAttribute('data-tip');
+      tip.hidden = false;
+    }
+    place(ev);
+  });
+  document.addEventListener('mousemove', function(ev){ if (!tip.hidden) place(ev); });
+  document.addEventListener('mouseleave', hide);
+  var charts = document.querySelectorAll('svg.chart');
+  function fmt(t, unit){ return unit === 's' ? (Math.round(t/100)/10) + ' s' : Math.round(t) + ' ms'; }
+  function showCursor(t) {
+    for (var i = 0; i < charts.length; i++) {
+      var s = charts[i], c = s.querySelector('.cursor');
+      if (!c) continue;
+      if (t === null) { c.setAttribute('visibility', 'hidden'); continue; }
+      var x0 = +s.dataset.x0, x1 = +s.dataset.x1, st = +s.dataset.start, sp = +s.dataset.span;
+      var x = x0 + (t - st) / sp * (x1 - x0);
+      if (x < x0 - 1 || x > x1 + 1) { c.setAttribute('visibility', 'hidden'); continue; }
+      var line = c.querySelector('line'), r = c.querySelector('rect'), tx = c.querySelector('text');
+      line.setAttribute('x1', x); line.setAttribute('x2', x);
+      r.setAttribute('x', x - 48); tx.setAttribute('x', x); tx.textContent = fmt(t, s.dataset.unit);
+      c.setAttribute('visibility', 'visible');
+    }
+  }
+  for (var i = 0; i < charts.length; i++) (function(s){
+    s.addEventListener('mousemove', function(ev){
+      var m = s.getScreenCTM(); if (!m) return;
+      var x = (ev.clientX - m.e) / m.a;
+      var x0 = +s.dataset.x0, x1 = +s.dataset.x1;
+      if (x < x0 || x > x1) { showCursor(null); return; }
+      showCursor(+s.dataset.start + (x - x0) / (x1 - x0) * +s.dataset.span);
+    });
+    s.addEventListener('mouseleave', function(){ showCursor(null); });
+  })(charts[i]);
+  var outs = document.querySelectorAll('.out-line[data-t]');
+  for (var j = 0; j < outs.length; j++) (function(o){
+    o.addEventListener('mouseenter', function(){ showCursor(+o.dataset.t); });
+    o.addEventListener('mouseleave', function(){ showCursor(null); });
+  })(outs[j]);
+})();
+`;
+
+function legend(prims: { obj: string; type: string }[], divergence: boolean, hasEvents: boolean): string {
+  const sw = (inner: string, w = 46) => `<svg width="${w}" height="26" viewBox="0 0 ${w} 26" aria-hidden="true">${inner}</svg>`;
+  const items: string[] = [];
+  if (hasEvents) {
+    items.push(`<span class="item" data-legend="holding">${sw(`<rect x="1" y="3" width="44" height="20" rx="4" fill="#555"/>`)}<span><b>holding</b> (solid)</span></span>`);
+    items.push(`<span class="item" data-legend="waiting">${sw(`<rect x="1" y="4" width="44" height="18" rx="4" fill="url(#hatch-legend)" stroke="#555" stroke-width="2"/>`)}<span><b>waiting</b> (hatched)</span></span>`);
+    items.push(`<span class="item" data-legend="event">${sw(`<path d="M13,4 l9,9 l-9,9 l-9,-9 z" fill="#999" stroke="#111" stroke-width="1.5"/>`, 26)}<span>instant event (set, notify, put…)</span></span>`);
+  }
+  if (hasEvents) items.push(`<span class="item" data-legend="wake">${sw(`<path d="M4,20 Q24,22 40,8" fill="none" stroke="#222" stroke-width="2.5" marker-end="url(#arrow)"/>`)}<span>wakes (release → acquire, set → wake…)</span></span>`);
+  if (divergence) items.push(`<span class="item" data-legend="divergence">${sw(`<line x1="13" x2="13" y1="0" y2="26" stroke="#E00000" stroke-width="4" stroke-dasharray="7 4"/>`, 26)}<span>first difference</span></span>`);
+  if (prims.length) items.push(`<span class="sep"></span>`);
+  prims.forEach((p, i) => {
+    const { hex } = colorOf(i);
+    items.push(
+      `<span class="item prim" data-obj="${esc(p.obj)}">${sw(`<rect x="1" y="3" width="22" height="20" rx="3" fill="${hex}"/><rect x="23" y="4" width="22" height="18" fill="url(#hatch-${i})" stroke="${hex}" stroke-width="2"/>`)}<span><b>${esc(fitText(p.obj, 320, 20, true))}</b> <span style="color:#555">${esc(p.type)}</span></span></span>`,
+    );
+  });
+  return `<div class="legend" role="list">${items.join("")}</div>`;
+}
+
+/** The whole page. Pure: same input, same HTML. */
+export function renderTimeline(opts: TimelineOptions): string {
+  const title = String(opts?.title ?? "Timeline");
+  const runs = Array.isArray(opts?.runs) ? opts.runs : [];
+  const models = runs.map((r) => buildModel(r?.events ?? []));
+  const labels = runs.map((r, i) => String(r?.label ?? `run ${i + 1}`));
+  const prims = primitiveOrder(models.map((m) => m.events));
+  const colourIdx = new Map(prims.map((p, i) => [p.obj, i]));
+  const ctx: Ctx = {
+    scale: makeScale(models),
+    colour: (obj) => {
+      const idx = colourIdx.get(obj) ?? 0;
+      return { hex: colorOf(idx).hex, idx: idx % 8 };
+    },
+  };
+  const total = models.reduce((n, m) => n + m.events.length, 0);
+
+  // Divergence: where on the first two runs, and what to say.
+  const d = opts?.divergence ?? null;
+  const divs: ({ t: number; text: string } | null)[] = runs.map(() => null);
+  if (d && runs.length >= 2) {
+    const say = (e: TraceEvent | null, m: TraceModel) =>
+      e ? { t: e.t, text: `first difference (event ${d.index + 1}): ${e.task} ${e.op} ${e.obj}${e.size === undefined ? "" : ` (size ${e.size})`}` } : { t: m.end, text: `first difference (event ${d.index + 1}): this run has no more events` };
+    divs[0] = say(d.a, models[0]!);
+    divs[1] = say(d.b, models[1]!);
+  }
+
+  const body: string[] = [];
+  body.push(`<h1>${esc(title)}</h1>`);
+  const sub = runs.length
+    ? runs.map((r, i) => `${labels[i]}: ${models[i]!.events.length} events, ${models[i]!.tasks.length} tasks`).join(" · ") + (total ? ` · time axis ${ctx.scale.label(ctx.scale.start)} – ${ctx.scale.label(ctx.scale.end)}` : "")
+    : "no runs";
+  body.push(`<p class="subtitle">${esc(sub)}</p>`);
+  if (opts?.watchFor) body.push(`<div class="watch"><b>What to watch for</b>${esc(String(opts.watchFor).trim())}</div>`);
+  if (total > 0) body.push(legend(prims, divs.some(Boolean), true));
+
+  if (total === 0) {
+    body.push(
+      `<div class="empty">No events recorded${runs.length ? esc(` (${labels.join(", ")})`) : ""}<small>Did the script use the sync primitives (Lock, Event, Semaphore, BoundedSemaphore, Barrier, Queue, Condition) while tracing was on?</small></div>`,
+    );
+  } else {
+    runs.forEach((_, i) => {
+      const m = models[i]!;
+      const dur = m.events.length ? `${m.events.length} events · ${m.tasks.length} task${m.tasks.length === 1 ? "" : "s"} · ${m.primitives.length} primitive${m.primitives.length === 1 ? "" : "s"} · ${fmtSpan(m.end - m.start)}` : "no events";
+      body.push(`<section class="run" data-label="${esc(labels[i]!)}">`);
+      body.push(`<h2><span class="run-name">${esc(labels[i]!)}</span><span class="run-stats">${esc(dur)}</span></h2>`);
+      const problems = checkFaithful(m.events);
+      if (problems.length) {
+        const shown = problems.slice(0, 6).map((v) => `<li>${esc(`${fmt(v.event.t)} ms: ${v.message}`)}</li>`);
+        if (problems.length > 6) shown.push(`<li>… and ${problems.length - 6} more</li>`);
+        body.push(`<div class="warn"><b>Not what a correct primitive does:</b><ul>${shown.join("")}</ul></div>`);
+      }
+      if (m.events.length === 0) body.push(`<div class="empty">No events recorded in ${esc(labels[i]!)}</div>`);
+      else body.push(`<div class="chart-wrap">${drawRun(ctx, m, labels[i]!, divs[i] ?? null).svg}</div>`);
+      body.push(`</section>`);
+    });
+  }
+
+  const panels: string[] = [];
+  runs.forEach((r, i) => {
+    const ls = normLines(r?.lines);
+    if (ls.length) panels.push(linesPanel(`What ${labels[i]} printed`, ls));
+  });
+  const top = normLines(opts?.lines);
+  if (top.length) panels.push(linesPanel("What the demo printed", top));
+  if (panels.length) body.push(`<section class="outputs">${panels.join("")}</section>`);
+
+  return (
+    `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n` +
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">\n` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
+    `<title>${esc(title)}</title>\n<style>${CSS}</style>\n</head>\n<body>\n` +
+    patterns(Math.min(prims.length, 8)) +
+    body.join("\n") +
+    `\n<div id="tip" role="tooltip" hidden></div>\n<script>${JS}</script>\n</body>\n</html>\n`
+  );
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import chalk, { Chalk } from "chalk";
+import type { TraceEvent } from "../../src/trace/events.js";
+import { cellWidth, renderLanes, renderLanesRuns, sanitizeLabel, truncateCells } from "../../src/trace/lanes.js";
+
+const ev = (t: number, task: string, type: string, obj: string, op: string): TraceEvent => ({ t, side: "board", task, type, obj, op });
+const L = (t: number, task: string, op: string) => ev(t, task, "Lock", "lock", op);
+
+const small: TraceEvent[] = [L(0, "t1", "acquire"), L(1, "t2", "wait"), L(10, "t1", "release"), L(10, "t2", "acquire"), ev(15, "t1", "Event", "go", "set"), L(20, "t2", "release")];
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+const plain = (s: string) => s.replace(ANSI, "");
+
+describe("renderLanes", () => {
+  it("draws one row per task: holding solid, waiting shaded, events as dots; an axis and a legend", () => {
+    expect(renderLanes(small, { width: 30 })).toBe(
+      [
+        "t1 │█████████████      ·",
+        "t2 │ ░░░░░░░░░░░░█████████████",
+        "   └┬─────┬──────┬─────┬─────┬",
+        "    0 ms  5      10    15   20",
+        "█ holding  ░ waiting  · event",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("several runs share one time scale, each under its label", () => {
+    const host = small.map((e) => ({ ...e, side: "host" as const, t: e.t * 1.5 }));
+    expect(renderLanesRuns([{ label: "board", events: small }, { label: "host", events: host }], { width: 40 })).toBe(
+      [
+        "board  (6 events, 20 ms)",
+        "t1 │████████████      ·",
+        "t2 │ ░░░░░░░░░░░████████████",
+        "host  (6 events, 30 ms)",
+        "t1 │██████████████████         ·",
+        "t2 │ ░░░░░░░░░░░░░░░░░██████████████████",
+        "   └┬─────┬─────┬─────┬─────┬─────┬────┬",
+        "    0 ms  5     10    15    20    25  30",
+        "█ holding  ░ waiting  · event",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("no colour codes unless asked, and then per primitive, without touching the global chalk", () => {
+    const level = chalk.level;
+    expect(renderLanes(small, { width: 60 })).not.toMatch(ANSI);
+    expect(renderLanes(small, { width: 60, color: false, chalk: new Chalk({ level: 3 }) })).not.toMatch(ANSI);
+    const coloured = renderLanes(small, { width: 60, color: true });
+    expect(coloured).toMatch(ANSI);
+    expect(coloured).toContain("\x1b[34m"); // the first primitive: blue
+    expect(coloured).toContain("\x1b[33m"); // the second: yellow
+    expect(plain(coloured)).toBe(renderLanes(small, { width: 60 }).replace("· event", "· event  ■ lock  ■ go"));
+    const exact = renderLanes(small, { width: 60, color: true, chalk: new Chalk({ level: 3 }) });
+    expect(exact).toContain("\x1b[38;2;0;114;178m"); // #0072B2
+    expect(chalk.level).toBe(level);
+  });
+
+  it("takes a colouriser function instead of chalk", () => {
+    const out = renderLanes(small, { width: 60, color: true, colorize: (text, p) => `<${p.obj}>${text}</>` });
+    expect(out).toContain("<lock>█");
+    expect(out).toContain("<go>·</>");
+  });
+
+  it("never wider than width, whatever the names (wide characters, emoji, control characters)", () => {
+    const names = ["t", "任务一号很长的名字", "🚀🚀🚀 rocket task", "tab\there", "\x1b[31mred", "x".repeat(100), "e\u0301\u0301"];
+    const events: TraceEvent[] = [];
+    names.forEach((n, i) => {
+      events.push(L(i * 7, n, "wait"), L(i * 7 + 3, n, "acquire"), L(i * 7 + 5, n, "release"));
+      events.push(ev(i * 7 + 6, n, "Event", `事件-${i}`, "set"));
+    });
+    for (const width of [1, 2, 3, 5, 8, 13, 21, 34, 55, 80, 120, 200]) {
+      for (const color of [false, true]) {
+        const out = renderLanesRuns(
+          [
+            { label: "board 板", events },
+            { label: "host", events: [] },
+          ],
+          { width, color },
+        );
+        for (const line of out.split("\n")) expect(cellWidth(plain(line)), `width ${width}: ${JSON.stringify(line)}`).toBeLessThanOrEqual(width);
+        // Names cannot smuggle escape sequences into the terminal.
+        expect(plain(out)).not.toContain("\x1b");
+        expect(out).not.toContain("\t");
+      }
+    }
+    const out = renderLanes(events, { width: 40 });
+    expect(out).toContain("任务一号…");
+    expect(out).toContain("?[31mred");
+  });
+
+  it("an event-less trace says so", () => {
+    expect(renderLanes([], { width: 40 })).toBe("no events recorded\n");
+    expect(renderLanesRuns([{ label: "board", events: [] }, { label: "host", events: [] }], { width: 10 })).toBe("no events…\n");
+    const one = renderLanesRuns([{ label: "board", events: small }, { label: "host", events: [] }], { width: 40 });
+    expect(one).toContain("host  (0 events)\n    no events recorded\n");
+  });
+
+  it("one event at time 0", () => {
+    expect(renderLanes([ev(0, "main", "Event", "go", "set")], { width: 20 })).toBe(["main │·", "     └┬─────────────", "      0 ms", "█ holding  ░ waiting", ""].join("\n"));
+  });
+
+  it("a short hold in a long run stays visible", () => {
+    const events = [L(0, "a", "acquire"), L(10_000, "a", "release"), L(10_000, "b", "acquire"), L(10_001, "b", "release"), L(10_002, "a", "acquire"), L(20_000, "a", "release")];
+    const row = renderLanes(events, { width: 40 }).split("\n")[1]!;
+    expect(row).toMatch(/^b +│ +█$/);
+  });
+});
+
+describe("cells", () => {
+  it("counts terminal cells", () => {
+    expect(cellWidth("abc")).toBe(3);
+    expect(cellWidth("任务")).toBe(4);
+    expect(cellWidth("🚀")).toBe(2);
+    expect(cellWidth("e\u0301")).toBe(1);
+    expect(cellWidth("👩‍🔬")).toBe(2);
+  });
+
+  it("truncates with an ellipsis, never splitting a wide character", () => {
+    expect(truncateCells("abcdef", 4)).toBe("abc…");
+    expect(truncateCells("任务任务", 4)).toBe("任…");
+    expect(truncateCells("abc", 3)).toBe("abc");
+    expect(truncateCells("abc", 0)).toBe("");
+  });
+
+  it("sanitizes control characters and bidi overrides", () => {
+    expect(sanitizeLabel("a\x1b[2Jb\u202Ec\x07")).toBe("a?[2Jb?c?");
+  });
+});

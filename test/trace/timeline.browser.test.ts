@@ -1,0 +1,193 @@
+// The timeline page in a real browser (headless Chromium via puppeteer-core),
+// opened from a file:// URL as a teacher would: no errors, nothing fetched,
+// the lanes, rows, legend and axis really there, and hovering shows the
+// events. No Chromium is a failure (CI installs one), never a skip.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Page } from "puppeteer-core";
+import type { TraceEvent } from "../../src/trace/events.js";
+import { firstDivergence } from "../../src/trace/model.js";
+import { renderTimeline, type TimelineOptions } from "../../src/trace/timeline.js";
+import { findChromium, launchBrowser, type TestBrowser } from "../helpers/browser.js";
+
+const L = (t: number, task: string, op: string, side: TraceEvent["side"] = "board"): TraceEvent => ({ t, side, task, type: "Lock", obj: "lock", op });
+
+/** What lock-demo records: main starts three tasks that take one Lock in turns, three rounds each, 500 ms per turn. */
+function lockDemo(side: TraceEvent["side"] = "board", skew = 0): TraceEvent[] {
+  const out: TraceEvent[] = [L(1, "task-1", "acquire", side), L(1.3, "task-2", "wait", side), L(1.5, "task-3", "wait", side)];
+  let t = 1;
+  for (let k = 1; k < 9; k++) {
+    t += 500 + skew;
+    out.push(L(t, `task-${((k - 1) % 3) + 1}`, "release", side), L(t + 0.4, `task-${(k % 3) + 1}`, "acquire", side));
+    if (k <= 6) out.push(L(t + 0.7, `task-${((k - 1) % 3) + 1}`, "wait", side));
+  }
+  out.push(L(t + 500, "task-3", "release", side));
+  return out;
+}
+
+let tb: TestBrowser | undefined;
+/** Why there is no browser: every test fails with it (a missing Chromium must not look like a skip). */
+let launchError: Error | undefined;
+const dir = mkdtempSync(join(tmpdir(), "synccli-timeline-"));
+
+beforeAll(async () => {
+  try {
+    tb = await launchBrowser();
+  } catch (err) {
+    launchError = err as Error;
+  }
+});
+
+afterAll(async () => {
+  await tb?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes the page to a file, opens it from file://, and collects everything that went wrong. */
+async function open(name: string, opts: TimelineOptions): Promise<{ page: Page; problems: string[] }> {
+  if (!tb) throw launchError ?? new Error("no browser");
+  const file = join(dir, `${name}.html`);
+  writeFileSync(file, renderTimeline(opts));
+  const url = pathToFileURL(file).href;
+  const page = await tb.browser.newPage();
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warn") problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${(e as Error).message}`));
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
+  page.on("request", (r) => {
+    if (r.url() !== url) problems.push(`request: ${r.url()}`);
+  });
+  await page.setViewport({ width: 1600, height: 1000 });
+  await page.goto(url, { waitUntil: "load" });
+  return { page, problems };
+}
+
+async function hoverTip(page: Page, selector: string): Promise<string> {
+  const el = await page.$(selector);
+  expect(el, selector).not.toBeNull();
+  await el!.hover();
+  await page.waitForSelector("#tip:not([hidden])", { timeout: 5_000 });
+  return page.$eval("#tip", (e) => e.textContent ?? "");
+}
+
+describe("timeline in Chromium", () => {
+  it("has a Chromium to run in", () => {
+    expect(findChromium()).toBeTruthy();
+  });
+
+  it("lock-demo: one lane per task, the Lock's row, legend, axis; hover shows the events", async () => {
+    const { page, problems } = await open("lock", {
+      title: "lock-demo on the board",
+      watchFor: "the turns going 1, 2, 3, 1, 2, 3",
+      runs: [{ label: "board", events: lockDemo(), lines: ["    1 ms  task-1     Acquired lock in task 1 (round 1, holders: 1)", "  501 ms  task-1     Releasing lock"] }],
+    });
+    try {
+      const lanes = await page.$$eval("g.lane", (els) =>
+        els.map((e) => ({ task: e.getAttribute("data-task"), label: e.querySelector(".lane-label")?.textContent, bars: e.querySelectorAll("rect.bar").length })),
+      );
+      expect(lanes).toEqual([
+        { task: "task-1", label: "task-1", bars: 5 },
+        { task: "task-2", label: "task-2", bars: 6 },
+        { task: "task-3", label: "task-3", bars: 6 },
+      ]);
+      expect(await page.$$eval("g.prim-row", (els) => els.map((e) => [e.getAttribute("data-obj"), e.querySelector(".prim-label")?.textContent]))).toEqual([["lock", "lock"]]);
+      // The holder row names who holds the lock, turn by turn.
+      expect(await page.$$eval("g.prim-row .state-text", (els) => els.map((e) => e.textContent).slice(0, 6))).toEqual(["task-1", "task-2, task-3", "task-2", "task-3, task-1", "task-3", "task-1, task-2"]);
+      const legend = await page.$eval(".legend", (e) => e.textContent ?? "");
+      for (const w of ["holding", "waiting", "instant event", "lock"]) expect(legend).toContain(w);
+      expect(await page.$$eval("g.axis .tick-label", (els) => els.map((e) => e.textContent))).toEqual(
+        ["0", "500", "1000", "1500", "2000", "2500", "3000", "3500", "4000", "4500"].map((s) => `${s} ms`),
+      );
+      expect(await page.$eval("h1", (e) => e.textContent)).toBe("lock-demo on the board");
+      expect(await page.$$eval("g.wake", (els) => els.length)).toBe(8);
+      // Visible and big enough to read: lane labels render at 20 px or more on a 1600 px wide screen.
+      const box = await page.$eval("g.lane .lane-label", (e) => (e as SVGGraphicsElement).getBoundingClientRect().height);
+      expect(box).toBeGreaterThanOrEqual(20);
+
+      const wait = await hoverTip(page, 'g.lane[data-task="task-2"] rect.bar.waiting');
+      expect(wait).toContain("task-2 waits for lock (Lock)");
+      expect(wait).toContain("from 1.3 ms (wait)");
+      expect(wait).toContain("to 501.4 ms (acquire)");
+      const hold = await hoverTip(page, 'g.lane[data-task="task-1"] rect.bar.holding');
+      expect(hold).toContain("task-1 holds lock (Lock)");
+      expect(hold).toContain("to 501 ms (release)");
+      const row = await hoverTip(page, "g.prim-row rect.state-hit");
+      expect(row).toContain("held by: task-1");
+      // The time cursor follows the pointer across the chart...
+      expect(await page.$eval("svg.chart .cursor", (e) => e.getAttribute("visibility"))).toBe("visible");
+      // ...and a printed line shows its moment on the chart.
+      await page.hover('.out-line[data-t="501"]');
+      expect(await page.$eval("svg.chart .cursor text", (e) => e.textContent)).toBe("501 ms");
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("board and host on one axis, the first divergence marked on both", async () => {
+    const board = lockDemo("board");
+    const host = lockDemo("host", 2);
+    // The host hands the lock to task-3 instead of task-2 at the first release.
+    host[4] = { ...host[4]!, task: "task-3" };
+    const divergence = firstDivergence(board, host);
+    expect(divergence?.index).toBe(4);
+    const { page, problems } = await open("compare", { title: "lock-demo: board vs host", runs: [{ label: "board", events: board }, { label: "host", events: host }], divergence });
+    try {
+      expect(await page.$$eval("section.run", (els) => els.map((e) => e.getAttribute("data-label")))).toEqual(["board", "host"]);
+      const marks = await page.$$eval("g.divergence", (els) => els.map((e) => e.textContent?.trim()));
+      expect(marks).toEqual(["first difference (event 5): task-2 acquire lock", "first difference (event 5): task-3 acquire lock"]);
+      // Same time scale: the same tick labels in the same places in both runs.
+      const ticks = await page.$$eval("svg.chart", (svgs) => svgs.map((s) => [...s.querySelectorAll(".tick-label")].map((t) => `${t.getAttribute("x")}:${t.textContent}`).join(" ")));
+      expect(ticks[0]).toBe(ticks[1]);
+      expect(await page.$$eval("svg.chart g.lane", (els) => els.length)).toBe(6);
+      const tip = await hoverTip(page, 'section.run[data-label="host"] g.divergence rect');
+      expect(tip).toContain("task-3 acquire lock");
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("no events: a clear message, no errors", async () => {
+    const { page, problems } = await open("empty", { title: "lock-demo", runs: [{ label: "board", events: [] }] });
+    try {
+      expect(await page.$eval(".empty", (e) => e.textContent)).toContain("No events recorded");
+      expect(await page.$$("svg.chart")).toHaveLength(0);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("hostile names stay text: nothing runs, nothing is fetched", async () => {
+    const names = [`<script>window.__pwned = 1</script>`, `"><img src=x onerror="window.__pwned = 2">`, `' onmouseover='window.__pwned = 3`, `任务 🚀 &amp;`];
+    const events: TraceEvent[] = names.flatMap((n, i) => [
+      { t: i * 10, side: "board" as const, task: n, type: "Lock", obj: names[(i + 1) % names.length]!, op: "acquire" },
+      { t: i * 10 + 25, side: "board" as const, task: n, type: "Lock", obj: names[(i + 1) % names.length]!, op: "release" },
+    ]);
+    const { page, problems } = await open("hostile", {
+      title: names[0]!,
+      watchFor: names[1],
+      runs: [{ label: names[2]!, events, lines: [`  5 ms  ${names[0]}`] }],
+    });
+    try {
+      expect(await page.$$eval("g.lane", (els) => els.map((e) => e.getAttribute("data-task")))).toEqual(names);
+      expect(await page.$$eval("g.prim-row", (els) => els.map((e) => e.getAttribute("data-obj")))).toEqual([names[1], names[2], names[3], names[0]]);
+      expect(await page.$eval("h1", (e) => e.textContent)).toBe(names[0]);
+      expect(await page.$eval(".run-name", (e) => e.textContent)).toBe(names[2]);
+      const tip = await hoverTip(page, "g.lane rect.bar.holding");
+      expect(tip).toContain(`${names[0]} holds ${names[1]} (Lock)`);
+      await page.mouse.move(5, 5);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await page.$$("img")).toHaveLength(0);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,148 @@
+// The timeline page as a string: what is in it, what never is. What a
+// browser makes of it is in timeline.browser.test.ts.
+import { describe, expect, it } from "vitest";
+import type { TraceEvent } from "../../src/trace/events.js";
+import { firstDivergence } from "../../src/trace/model.js";
+import { escapeHtml, renderTimeline } from "../../src/trace/timeline.js";
+
+const L = (t: number, task: string, op: string, side: TraceEvent["side"] = "board"): TraceEvent => ({ t, side, task, type: "Lock", obj: "lock", op });
+
+/** n tasks take one Lock in turns, `rounds` each, holding it `hold` ms (FIFO hand-offs, like lock-demo). */
+function lockTurns(n: number, rounds: number, hold: number, side: TraceEvent["side"] = "board"): TraceEvent[] {
+  const out: TraceEvent[] = [];
+  const tasks = Array.from({ length: n }, (_, i) => `task-${i + 1}`);
+  let t = 1;
+  out.push(L(t, tasks[0]!, "acquire", side));
+  for (let i = 1; i < n; i++) out.push(L(t + i * 0.1, tasks[i]!, "wait", side));
+  for (let k = 1; k < n * rounds; k++) {
+    t += hold;
+    const prev = tasks[(k - 1) % n]!;
+    out.push(L(t, prev, "release", side));
+    out.push(L(t + 0.2, tasks[k % n]!, "acquire", side));
+    if (k <= n * rounds - n) out.push(L(t + 0.4, prev, "wait", side));
+  }
+  out.push(L(t + hold, tasks[(n * rounds - 1) % n]!, "release", side));
+  return out;
+}
+
+describe("renderTimeline", () => {
+  it("is one self-contained page: nothing fetched, one inline script, a strict CSP", () => {
+    const html = renderTimeline({ title: "lock-demo", runs: [{ label: "board", events: lockTurns(3, 3, 500) }] });
+    expect(html.startsWith("<!doctype html>")).toBe(true);
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none';`);
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html).not.toMatch(/<link|@import|@font-face|\ssrc=|\shref=|xlink:href/);
+    expect(html.replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, "")).not.toMatch(/https?:|\/\//);
+  });
+
+  it("same input, same page", () => {
+    const opts = { title: "t", runs: [{ label: "board", events: lockTurns(3, 2, 100) }] };
+    expect(renderTimeline(opts)).toBe(renderTimeline(opts));
+  });
+
+  it("has a lane per task, a row per primitive, a legend, an axis and the title", () => {
+    const html = renderTimeline({ title: "lock-demo on the board", watchFor: "turns going 1, 2, 3", runs: [{ label: "board", events: lockTurns(3, 3, 500) }] });
+    expect(html.match(/<g class="lane" /g)).toHaveLength(3);
+    for (const t of ["task-1", "task-2", "task-3"]) expect(html).toContain(`data-task="${t}"`);
+    expect(html.match(/<g class="prim-row" data-obj="lock" data-type="Lock">/g)).toHaveLength(1);
+    expect(html).toContain(`<div class="legend"`);
+    expect(html).toContain(`<h1>lock-demo on the board</h1>`);
+    expect(html).toContain("turns going 1, 2, 3");
+    expect(html).toContain(">0 ms</text>");
+    expect(html).toContain(">4500 ms</text>");
+    // Hand-offs drawn as "who woke whom" arrows.
+    expect(html.match(/<g class="wake" /g)).toHaveLength(8);
+  });
+
+  it("escapes every name, label, title and line", () => {
+    const evil = `<script>alert(1)</script>`;
+    const events: TraceEvent[] = [
+      { t: 0, side: "board", task: evil, type: "Lock", obj: `"><img src=x onerror=alert(2)>`, op: "acquire" },
+      { t: 5, side: "board", task: evil, type: `<b>T</b>`, obj: `a'b&c`, op: `<i>op</i>` },
+    ];
+    const html = renderTimeline({
+      title: `</title>${evil}`,
+      watchFor: evil,
+      runs: [{ label: `<b>board</b>`, events, lines: [`  3 ms  ${evil}`, { ms: 4, text: `</div>${evil}` }] }],
+      lines: [evil],
+    });
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain("<b>T</b>");
+    expect(html).not.toContain("<b>board</b>");
+    expect(html).not.toContain("<i>");
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(html).toContain(`data-obj="&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"`);
+    expect(escapeHtml(`a'b"c&<>\u0000\u202E`)).toBe("a&#39;b&quot;c&amp;&lt;&gt;\uFFFD\uFFFD");
+  });
+
+  it("no events: says so clearly, draws no chart", () => {
+    for (const runs of [[], [{ label: "board", events: [] }], [{ label: "board", events: [] }, { label: "host", events: [] }]]) {
+      const html = renderTimeline({ title: "lock-demo", runs });
+      expect(html).toContain("No events recorded");
+      expect(html).not.toContain(`<svg class="chart"`);
+    }
+  });
+
+  it("one empty run beside a full one: the empty one says so", () => {
+    const html = renderTimeline({ title: "x", runs: [{ label: "board", events: lockTurns(2, 1, 10) }, { label: "host", events: [] }] });
+    expect(html.match(/<svg class="chart"/g)).toHaveLength(1);
+    expect(html).toContain("No events recorded in host");
+  });
+
+  it("one event", () => {
+    const html = renderTimeline({ title: "x", runs: [{ label: "host", events: [{ t: 0, side: "host", task: "main", type: "Event", obj: "go", op: "set" }] }] });
+    expect(html.match(/<g class="lane" /g)).toHaveLength(1);
+    expect(html.match(/<path class="marker"/g)).toHaveLength(1);
+  });
+
+  it("marks the first divergence on both runs", () => {
+    const board = lockTurns(3, 2, 100);
+    const host = lockTurns(3, 2, 100, "host");
+    [host[5], host[6]] = [{ ...host[6]!, t: host[5]!.t }, { ...host[5]!, t: host[6]!.t }];
+    const divergence = firstDivergence(board, host)!;
+    const html = renderTimeline({ title: "compare", runs: [{ label: "board", events: board }, { label: "host", events: host }], divergence });
+    expect(html.match(/<g class="divergence"/g)).toHaveLength(2);
+    expect(html).toContain(`first difference (event ${divergence.index + 1}): ${board[divergence.index]!.task} ${board[divergence.index]!.op} lock`);
+    expect(html).toContain(`first difference (event ${divergence.index + 1}): ${host[divergence.index]!.task} ${host[divergence.index]!.op} lock`);
+    const shorter = renderTimeline({ title: "c", runs: [{ label: "board", events: board }, { label: "host", events: board.slice(0, 4) }], divergence: firstDivergence(board, board.slice(0, 4)) });
+    expect(shorter).toContain("this run has no more events");
+  });
+
+  it("lists what a correct primitive would never do", () => {
+    const html = renderTimeline({ title: "broken", runs: [{ label: "broken", events: [L(0, "a", "acquire"), L(1, "b", "acquire")] }] });
+    expect(html).toContain("Not what a correct primitive does");
+    expect(html).toContain("b acquires lock while a still holds it: two holders");
+  });
+
+  it("shows the printed lines with their ms", () => {
+    const html = renderTimeline({ title: "x", runs: [{ label: "board", events: lockTurns(2, 1, 10), lines: ["  501 ms  task-1     Releasing lock", { ms: null, text: "Traceback" }] }] });
+    expect(html).toContain(`<div class="out-line" data-t="501"><span class="out-ms">501 ms</span><span class="out-text">task-1     Releasing lock</span></div>`);
+    expect(html).toContain(`<span class="out-text">Traceback</span>`);
+  });
+
+  it("thousands of events: a reasonable file, quickly", () => {
+    const runs = [
+      { label: "board", events: lockTurns(8, 300, 3) },
+      { label: "host", events: lockTurns(8, 300, 3.1, "host") },
+    ];
+    expect(runs[0]!.events.length + runs[1]!.events.length).toBeGreaterThan(14_000);
+    const t0 = performance.now();
+    const html = renderTimeline({ title: "big", runs });
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(html.length).toBeLessThan(1_000_000);
+    expect(html.match(/<g class="lane" /g)).toHaveLength(16);
+  });
+
+  it("long runs count in seconds", () => {
+    const html = renderTimeline({ title: "long", runs: [{ label: "board", events: lockTurns(3, 4, 60_000) }] });
+    expect(html).toContain(">0 s</text>");
+    expect(html).toContain(">600 s</text>");
+  });
+
+  it("survives junk input", () => {
+    const junk = [null, 1, { t: "soon", task: {}, op: 3 }, { t: 2, task: "a", type: "Lock", obj: "l", op: "release" }] as unknown as TraceEvent[];
+    const html = renderTimeline({ title: "junk", runs: [{ label: "board", events: junk }], divergence: null });
+    expect(html.match(/<g class="lane" /g)).toHaveLength(2);
+  });
+});
