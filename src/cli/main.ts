@@ -13,6 +13,7 @@ import { registerReset } from "./reset.js";
 import { registerSim } from "./sim.js";
 import { registerInstall } from "./install.js";
 import { registerCompare } from "./compare.js";
+import { registerDemos } from "./demos.js";
 
 export function buildProgram(): Command {
   const program = new Command("synccli")
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
     if (cmd.opts().color === false) chalk.level = 0;
   });
   for (const register of [registerList, registerConnect, registerExec, registerRun, registerRepl, registerReset, registerInstall, registerSim, registerCompare]) register(program);
+  registerDemos(program);
   return program;
 }
 

@@ -1,5 +1,7 @@
 // Registry of the host mirrors of the firmware demos (firmware/demos/*.py):
-// same printed lines (format.ts), same task names, built on src/primitives/.
+// same printed lines (format.ts), same task names, built on src/primitives/;
+// each takes the same options as the board's demo (`broken`, `speed`).
+import type { DemoOptions } from "./catalog.js";
 import { run as lockDemo } from "./lock-demo.js";
 import { run as eventDemo } from "./event-demo.js";
 import { run as barrierDemo } from "./barrier-demo.js";
@@ -10,8 +12,13 @@ import { run as conditionDemo } from "./condition-demo.js";
 export interface HostDemo {
   /** The demo's name as `synccli run` knows it (firmware/demos/lock_demo.py -> "lock-demo"). */
   name: string;
-  /** Runs the demo, calling `out` with each line (no newline) as it happens; an abort rejects with `signal.reason`. */
-  run(out: (line: string) => void, signal?: AbortSignal): Promise<void>;
+  /**
+   * Runs the demo, calling `out` with each line (no newline) as it happens;
+   * an abort rejects with `signal.reason`. `opts.broken`: the variant
+   * without the primitive; `opts.speed`: every sleep lasts int(ms / speed)
+   * (0 < speed <= 100, else it throws UserError before printing anything).
+   */
+  run(out: (line: string) => void, signal?: AbortSignal, opts?: DemoOptions): Promise<void>;
 }
 
 export const hostDemos: readonly HostDemo[] = [
@@ -30,3 +37,4 @@ export function hostDemo(nameOrPath: string): HostDemo | undefined {
 }
 
 export { formatLine, parseLine, parseOutput, type DemoLine } from "./format.js";
+export { listDemos, demoInfo, demoSource, applyDemoOptions, checkSpeed, parseSpeed, MAX_SPEED, type DemoInfo, type DemoOptions } from "./catalog.js";

@@ -1,16 +1,16 @@
 // Board | host comparison: the pure alignment and verdict (src/demos/compare.ts),
 // and the CLI (`compare`, `run --host`) end to end on the virtual board.
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { align, compareLines, renderTable, verdict } from "../../src/demos/compare.js";
 import type { DemoLine } from "../../src/demos/format.js";
 import { parseOutput } from "../../src/demos/format.js";
-import { demoPath } from "../../src/board/scripts.js";
+import { demoSource } from "../../src/demos/catalog.js";
 import { EXIT } from "../../src/errors.js";
 import { runCli } from "../helpers/cli.js";
-import { EXPECTED } from "./expected.js";
+import { EXPECTED, EXPECTED_BROKEN } from "./expected.js";
 
 /** Lines from "ms text" pairs. */
 const L = (...pairs: [number | null, string][]): DemoLine[] => pairs.map(([ms, text]) => ({ ms, text }));
@@ -132,17 +132,12 @@ describe("compareLines", () => {
 
 const dir = mkdtempSync(join(tmpdir(), "synccli-compare-"));
 
-/** lock_demo.py with a "lock" that never makes anyone wait: the board must diverge from the host. Written once. */
+/** lock_demo.py with --broken applied (no lock at all): the board must diverge from the (fixed) host mirror. Written once. */
 let brokenPath: string | undefined;
 function brokenLockDemo(): string {
   if (brokenPath !== undefined) return brokenPath;
-  const src = readFileSync(demoPath("lock-demo")!, "utf8");
-  const broken = src
-    .replace("    lock = Lock()\n", "    lock = NoLock()\n")
-    .replace("\nasync def task(", "\nclass NoLock:\n    async def acquire(self):\n        return True\n\n    def release(self):\n        pass\n\n\nasync def task(");
-  expect(broken.match(/NoLock/g)?.length).toBe(2);
   const p = join(dir, "lock_demo.py");
-  writeFileSync(p, broken);
+  writeFileSync(p, demoSource("lock-demo", { broken: true }));
   return (brokenPath = p);
 }
 
@@ -162,25 +157,23 @@ describe.concurrent("CLI", () => {
       expect(typeof row.host.ms).toBe("number");
     }
     expect(out.maxTimingDiffMs).toBeGreaterThanOrEqual(0);
-    expect(out.maxTimingDiffMs).toBeLessThan(1000); // generous: both sides sleep 500 ms per turn
+    expect(out.maxTimingDiffMs).toBeLessThan(1000); // generous: both sides sleep 600 ms per turn
   }, 60_000);
 
-  it("compare <broken lock_demo.py> --sim --json: exit 1, diverges where the second task gets in", async () => {
+  it("compare <broken lock_demo.py> --sim --json: exit 1, diverges at once (no lock to take), the board loses updates", async () => {
     const r = await runCli(["compare", brokenLockDemo(), "--sim", "--json"]);
     expect(r.code, r.stderr).toBe(EXIT.diverged);
     const out = JSON.parse(r.stdout);
     expect(out.equivalent).toBe(false);
-    expect(out.firstDivergence.line).toBe(3);
-    expect(out.firstDivergence.board.text).toBe("task-2 Acquired lock in task 2 (round 1, holders: 2)");
-    expect(out.firstDivergence.host.text).toBe("task-1 Releasing lock");
+    expect(out.firstDivergence.line).toBe(2);
+    expect(out.firstDivergence.board.text).toBe("task-1 reads counter = 0 (round 1, no lock)");
+    expect(out.firstDivergence.host.text).toBe("task-1 Acquired lock in task 1 (round 1), reads counter = 0");
+    // The board ran the broken variant through: every line of it, in order.
     const boardSide = out.rows.filter((row: any) => row.board !== null).map((row: any) => row.board.text);
-    expect(boardSide.slice(0, 4)).toEqual([
-      "main 3 tasks share one lock, 3 rounds each",
-      "task-1 Acquired lock in task 1 (round 1, holders: 1)",
-      "task-2 Acquired lock in task 2 (round 1, holders: 2)",
-      "task-3 Acquired lock in task 3 (round 1, holders: 3)",
-    ]);
-    expect(boardSide.at(-1)).toBe("main max holders at once: 3");
+    expect(boardSide).toEqual(EXPECTED_BROKEN["lock-demo"]);
+    expect(boardSide.at(-1)).toBe("main final counter: 3, expected 9 (6 updates lost)");
+    const hostSide = out.rows.filter((row: any) => row.host !== null).map((row: any) => row.host.text);
+    expect(hostSide).toEqual(EXPECTED["lock-demo"]);
   }, 60_000);
 
   it("compare, human output: two columns and the verdict", async () => {
@@ -188,9 +181,9 @@ describe.concurrent("CLI", () => {
     expect(r.code, r.stderr).toBe(EXIT.diverged);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^ {2}board +\| host$/);
-    expect(lines[2]).toMatch(/^ {2} +\d+ ms {2}main 3 tasks share one lock, 3 rounds each +\| +\d+ ms {2}main 3 tasks share one lock, 3 rounds each$/);
+    expect(lines[2]).toMatch(/^ {2} +\d+ ms {2}main 3 tasks add 1 to a shared counter, 3 rounds each: read, work, write +\| +\d+ ms {2}main 3 tasks add 1 to a shared counter, 3 rounds each: read, work, write$/);
     expect(lines.filter((l) => l.startsWith("! ")).length).toBeGreaterThan(0);
-    expect(lines.at(-2)).toBe('events diverge at line 3: board "task-2 Acquired lock in task 2 (round 1, holders: 2)", host "task-1 Releasing lock"');
+    expect(lines.at(-2)).toBe('events diverge at line 2: board "task-1 reads counter = 0 (round 1, no lock)", host "task-1 Acquired lock in task 1 (round 1), reads counter = 0"');
     expect(lines.at(-1)).toMatch(/^largest timing difference: \d+ ms$/);
   }, 60_000);
 
