@@ -8,6 +8,7 @@ import type { Board, ExecResult } from "../board/board.js";
 import { DEFAULT_BAUD, DEFAULT_PORT } from "../transport/defaults.js";
 import type { SimTarget } from "../sim/binding.js";
 import { EXIT, UserError } from "../errors.js";
+import { hintFor } from "../board/hints.js";
 
 export interface GlobalOptions {
   port: string;
@@ -177,10 +178,13 @@ export async function runStreaming(
   // The traceback is rendered once complete, annotated with the user's lines.
   const stderr = annotateTraceback(result.stderr, opts.source, opts.name, opts.lineOffset);
   const code_ = result.interrupted ? EXIT.interrupted : result.ok ? EXIT.ok : EXIT.boardError;
+  // A known mistake (old asyncio code, the notebook's programs) gets one line naming the fix.
+  const hint = code_ === EXIT.boardError ? hintFor(result.stderr, opts.source, opts.lineOffset) : undefined;
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ ok: result.ok, interrupted: result.interrupted, mode: result.mode, stdout, stderr, exitCode: code_ }) + "\n");
+    process.stdout.write(JSON.stringify({ ok: result.ok, interrupted: result.interrupted, mode: result.mode, stdout, stderr, exitCode: code_, ...(hint ? { hint } : {}) }) + "\n");
   } else if (!result.ok && !result.interrupted) {
     process.stderr.write(chalk.red(stderr.endsWith("\n") ? stderr : stderr + "\n"));
+    if (hint) process.stderr.write(`${chalk.dim("hint:")} ${hint}\n`);
     // A board stops a raw-paste transfer early when it cannot compile the code
     // (a SyntaxError, or out of memory); the traceback above says which.
     if (result.pasteAborted) process.stderr.write(chalk.dim("the board stopped receiving the code before its end\n"));
