@@ -332,14 +332,15 @@ function taskRows(
       }
     }
     const cells: (Cell | null)[] = best.map((iv) => (iv ? { ch: iv.kind === "holding" ? HOLD_CHAR : WAIT_CHAR, obj: iv.obj } : null));
-    // Instant events (and zero-length waits) in columns left empty.
+    // Instant events in columns left empty; so are zero-length waits (the
+    // last arrival at a Barrier) while a zero-length hold is still a hold.
     const points = [
-      ...lane.markers.map((m) => ({ t: m.t, obj: m.obj })),
-      ...lane.intervals.filter((iv) => iv.end <= iv.start).map((iv) => ({ t: iv.start, obj: iv.obj })),
+      ...lane.intervals.filter((iv) => iv.end <= iv.start).map((iv) => ({ t: iv.start, obj: iv.obj, ch: iv.kind === "holding" ? HOLD_CHAR : MARK_CHAR })),
+      ...lane.markers.map((m) => ({ t: m.t, obj: m.obj, ch: MARK_CHAR })),
     ];
     for (const p of points) {
       const c = col(p.t);
-      if (cells[c] === null) cells[c] = { ch: MARK_CHAR, obj: p.obj };
+      if (cells[c] === null) cells[c] = { ch: p.ch, obj: p.obj };
     }
     return { task: lane.task, cells };
   });

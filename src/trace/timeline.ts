@@ -120,12 +120,12 @@ function textW(s: string, size: number, _bold = false): number {
   return n * size;
 }
 
-/** `s` cut with "…" to fit `px`; "" when not even one character fits. */
-function fitText(s: string, px: number, size: number, bold = false): string {
+/** `s` cut with "…" to fit `px`; "" when fewer than `min` characters would be left. */
+function fitText(s: string, px: number, size: number, bold = false, min = 1): string {
   if (textW(s, size, bold) <= px) return s;
   const chars = [...s];
   while (chars.length > 0 && textW(chars.join("") + "…", size, bold) > px) chars.pop();
-  return chars.length === 0 ? "" : chars.join("") + "…";
+  return chars.length < Math.max(1, min) ? "" : chars.join("") + "…";
 }
 
 /** The first of `options` (text and font size) that fits `px`, or null. */
@@ -294,11 +294,15 @@ function haloText(x: number, y: number, text: string, size: number, cls: string,
   return `<text class="${cls}" x="${n1(x)}" y="${n1(y)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}" dominant-baseline="central">${esc(text)}</text>`;
 }
 
-/** Packs a lane's intervals into as few tracks as possible (overlaps go below). */
-function packTracks(intervals: readonly Interval[]): Interval[][] {
+/**
+ * Packs a lane's intervals into as few tracks as possible: overlaps go below,
+ * except overlaps of at most `slack` ms (a board's clock ticks in whole ms, so
+ * "wait on the Condition, then release its lock" can overlap by one tick).
+ */
+function packTracks(intervals: readonly Interval[], slack: number): Interval[][] {
   const tracks: { end: number; items: Interval[] }[] = [];
   for (const iv of intervals) {
-    let t = tracks.find((tr) => tr.end <= iv.start);
+    let t = tracks.find((tr) => tr.end <= iv.start + slack);
     if (!t) tracks.push((t = { end: -Infinity, items: [] }));
     t.items.push(iv);
     t.end = Math.max(iv.end, iv.start);
@@ -454,7 +458,7 @@ function drawMarkers(ctx: Ctx, out: string[], markers: readonly Marker[], cy: nu
     const label = group.length > 1 ? `×${group.length}` : m.op;
     const nextX = i < markers.length ? ctx.scale.x(markers[i]!.t) : Infinity;
     const lx = gx + r + 4;
-    if (lx > labelEnd && lx + textW(label, 16, true) < Math.min(nextX - r - 2, X1 + 40)) {
+    if (lx > labelEnd && lx + textW(label, 16, true) < Math.min(nextX - r - 2, W - 4)) {
       out.push(`<text class="marker-text halo" x="${n1(lx)}" y="${n1(cy - 1)}" font-size="16" font-weight="700" fill="${shade(hex, 0.45)}" dominant-baseline="central" pointer-events="none">${esc(label)}</text>`);
       labelEnd = lx + textW(label, 16, true);
     }
@@ -521,11 +525,10 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
       const holders = s.holders;
       if (holders.length > 0) {
         out.push(shape("state holder", x, stateY, Math.max(w, 2), STATE_H, `fill="${hex}" ${data}`));
-        const label = pick([...sizes([holders.join(", ")], F_STATE), [holders.length > 1 ? `${holders.length} holders` : fitText(holders[0]!, w - 10, F_STATE, true), F_STATE]], w - 10);
+        const label = pick([...sizes([holders.join(", ")], F_STATE), [holders.length > 1 ? `${holders.length} holders` : fitText(holders[0]!, w - 10, F_STATE, true, 4), F_STATE]], w - 10);
         if (label) out.push(`<text class="state-text" x="${n1(x + 6)}" y="${n1(stateY + STATE_H / 2)}" font-size="${label[1]}" font-weight="700" fill="${inkOn(hex)}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
       } else {
         out.push(shape("state free", x, stateY + STATE_H / 2 - 1, Math.max(w, 1), 2, `fill="#999" ${data}`));
-        if (w > 70) out.push(haloText(x + 6, stateY + STATE_H / 2 - 9, "free", 14, "state-text halo", "#555"));
       }
     } else if (p.type === "Event") {
       const set = s.isSet === true;
@@ -583,7 +586,7 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
   const body: string[] = [];
   const laneMid = new Map<string, number>();
   model.tasks.forEach((lane, li) => {
-    const tracks = packTracks(lane.intervals);
+    const tracks = packTracks(lane.intervals, Math.max(1, (3 * scale.span) / PW));
     const h = tracks.length * TRACK_H + 8;
     laneMid.set(lane.task, y + 4 + TRACK_H / 2);
     body.push(`<g class="lane" data-task="${esc(lane.task)}">`);
@@ -696,38 +699,40 @@ function linesPanel(title: string, lines: TimelineLine[]): string {
   return `<div class="out-panel"><h3>${esc(title)}</h3>${rows.join("")}</div>`;
 }
 
+// Sizes in em of the body's font, which grows with the window (20 px at
+// 1600 px wide, 24 px at 1920) like the SVG pictures do.
 const CSS = `
 *{box-sizing:border-box}
 html{background:#fff;color:#111}
-body{margin:0;padding:20px 28px 40px;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans","Liberation Sans",Arial,sans-serif;font-size:20px;line-height:1.35}
-h1{font-size:40px;margin:0 0 6px;line-height:1.15}
-.subtitle{font-size:19px;color:#444;margin:0 0 12px}
-.watch{font-size:22px;background:#fff8d6;border-left:8px solid #E69F00;padding:10px 16px;margin:0 0 14px;white-space:pre-line;max-width:1550px}
-.watch b{display:block;font-size:17px;text-transform:uppercase;letter-spacing:.06em;color:#7a5600;margin-bottom:2px}
-.legend{position:sticky;top:0;z-index:5;background:rgba(255,255,255,.96);display:flex;flex-wrap:wrap;gap:8px 26px;align-items:center;padding:10px 4px;border-bottom:2px solid #ddd;font-size:20px;margin-bottom:8px}
-.legend .item{display:inline-flex;align-items:center;gap:8px;white-space:nowrap}
-.legend svg{flex:none}
-.legend .sep{width:2px;height:28px;background:#ccc}
-.run{margin:14px 0 22px}
-.run h2{font-size:30px;margin:0 0 2px;display:flex;align-items:baseline;gap:16px}
-.run h2 .run-name{background:#111;color:#fff;padding:2px 14px;border-radius:6px}
-.run h2 .run-stats{font-size:19px;font-weight:400;color:#444}
+body{margin:0;padding:1em 1.4em 2em;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans","Liberation Sans",Arial,sans-serif;font-size:clamp(17px,1.25vw,34px);line-height:1.35}
+h1{font-size:2em;margin:0 0 .15em;line-height:1.15}
+.subtitle{font-size:.95em;color:#444;margin:0 0 .6em}
+.watch{font-size:1.1em;background:#fff8d6;border-left:.4em solid #E69F00;padding:.45em .75em;margin:0 0 .6em;white-space:pre-line}
+.watch b{display:block;font-size:.75em;text-transform:uppercase;letter-spacing:.06em;color:#7a5600;margin-bottom:.1em}
+.legend{position:sticky;top:0;z-index:5;background:rgba(255,255,255,.96);display:flex;flex-wrap:wrap;gap:.4em 1.3em;align-items:center;padding:.5em .2em;border-bottom:2px solid #ddd;margin-bottom:.4em}
+.legend .item{display:inline-flex;align-items:center;gap:.4em;white-space:nowrap}
+.legend svg{flex:none;height:1.3em;width:auto}
+.legend .sep{width:2px;height:1.4em;background:#ccc}
+.run{margin:.7em 0 1.1em}
+.run h2{font-size:1.5em;margin:0 0 .1em;display:flex;align-items:baseline;gap:.5em}
+.run h2 .run-name{background:#111;color:#fff;padding:.05em .45em;border-radius:.2em}
+.run h2 .run-stats{font-size:.63em;font-weight:400;color:#444}
 .chart-wrap{overflow-x:auto}
 svg.chart{display:block;width:100%;min-width:960px;height:auto;font-family:inherit}
 svg.chart text{user-select:none}
 .halo{paint-order:stroke;stroke:#fff;stroke-width:5px;stroke-linejoin:round}
 .hl{stroke:#000 !important;stroke-width:3px !important}
-.empty{font-size:30px;color:#333;border:3px dashed #bbb;border-radius:10px;padding:40px;text-align:center;margin:20px 0}
-.empty small{display:block;font-size:20px;color:#555;margin-top:8px}
-.warn{background:#fff0f0;border-left:8px solid #E00000;padding:8px 14px;margin:6px 0 8px;font-size:19px}
-.warn ul{margin:4px 0 0;padding-left:22px}
-.outputs{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:20px;margin-top:10px}
-.out-panel h3{font-size:24px;margin:0 0 6px}
-.out-line{font-family:"DejaVu Sans Mono","Liberation Mono",Menlo,Consolas,monospace;font-size:18px;padding:2px 6px;border-radius:4px;white-space:pre-wrap;word-break:break-word}
+.empty{font-size:1.5em;color:#333;border:3px dashed #bbb;border-radius:.35em;padding:1.2em;text-align:center;margin:.6em 0}
+.empty small{display:block;font-size:.67em;color:#555;margin-top:.3em}
+.warn{background:#fff0f0;border-left:.4em solid #E00000;padding:.4em .7em;margin:.3em 0 .4em;font-size:.95em}
+.warn ul{margin:.2em 0 0;padding-left:1.1em}
+.outputs{display:grid;grid-template-columns:repeat(auto-fit,minmax(26em,1fr));gap:1em;margin-top:.5em}
+.out-panel h3{font-size:1.2em;margin:0 0 .3em}
+.out-line{font-family:"DejaVu Sans Mono","Liberation Mono",Menlo,Consolas,monospace;font-size:.9em;padding:.1em .3em;border-radius:.2em;white-space:pre-wrap;word-break:break-word}
 .out-line:nth-child(odd){background:#f6f6f6}
 .out-line[data-t]:hover{background:#ffe9a8;cursor:default}
 .out-ms{display:inline-block;min-width:7.5em;color:#555;text-align:right;margin-right:1em}
-#tip{position:fixed;z-index:10;max-width:640px;background:#111;color:#fff;font-size:19px;line-height:1.35;padding:10px 14px;border-radius:8px;white-space:pre-line;pointer-events:none;box-shadow:0 4px 18px rgba(0,0,0,.35)}
+#tip{position:fixed;z-index:10;max-width:32em;background:#111;color:#fff;font-size:.95em;line-height:1.35;padding:.5em .7em;border-radius:.4em;white-space:pre-line;pointer-events:none;box-shadow:0 4px 18px rgba(0,0,0,.35)}
 #tip[hidden]{display:none}
 `;
 
@@ -868,7 +873,7 @@ export function renderTimeline(opts: TimelineOptions): string {
         if (problems.length > 6) shown.push(`<li>… and ${problems.length - 6} more</li>`);
         body.push(`<div class="warn"><b>Not what a correct primitive does:</b><ul>${shown.join("")}</ul></div>`);
       }
-      if (m.events.length === 0) body.push(`<div class="empty">No events recorded in ${esc(labels[i]!)}</div>`);
+      if (m.events.length === 0) body.push(`<div class="empty">No events recorded in ${esc(labels[i]!)}<small>No synchronisation primitive was used while tracing.</small></div>`);
       else body.push(`<div class="chart-wrap">${drawRun(ctx, m, labels[i]!, divs[i] ?? null).svg}</div>`);
       body.push(`</section>`);
     });

@@ -102,6 +102,12 @@ describe("renderLanes", () => {
     expect(renderLanes([ev(0, "main", "Event", "go", "set")], { width: 20 })).toBe(["main │·", "     └┬─────────────", "      0 ms", "█ holding  ░ waiting", ""].join("\n"));
   });
 
+  it("a hold within one clock tick is still a hold; the last arrival at a Barrier (no wait) is a dot", () => {
+    const B = (t: number, task: string, op: string) => ev(t, task, "Barrier", "gate", op);
+    const events = [L(0, "a", "acquire"), L(0, "a", "release"), B(1, "b", "arrive"), B(10, "a", "arrive"), B(10, "a", "pass"), B(10, "b", "pass")];
+    expect(renderLanes(events, { width: 20 }).split("\n").slice(0, 2)).toEqual(["a │█               ·", "b │ ░░░░░░░░░░░░░░░░"]);
+  });
+
   it("a short hold in a long run stays visible", () => {
     const events = [L(0, "a", "acquire"), L(10_000, "a", "release"), L(10_000, "b", "acquire"), L(10_001, "b", "release"), L(10_002, "a", "acquire"), L(20_000, "a", "release")];
     const row = renderLanes(events, { width: 40 }).split("\n")[1]!;

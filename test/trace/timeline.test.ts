@@ -140,6 +140,19 @@ describe("renderTimeline", () => {
     expect(html).toContain(">600 s</text>");
   });
 
+  it("a board's whole-ms clock overlapping a wait and a release by one tick keeps them on one track", () => {
+    const ev = (t: number, type: string, obj: string, op: string): TraceEvent => ({ t, side: "board", task: "consumer", type, obj, op });
+    const events = [ev(1, "Lock", "c.lock", "acquire"), ev(1, "Condition", "c", "wait"), ev(2, "Lock", "c.lock", "release"), ev(900, "Condition", "c", "wake"), ev(900, "Lock", "c.lock", "acquire"), ev(1000, "Lock", "c.lock", "release")];
+    const html = renderTimeline({ title: "x", runs: [{ label: "board", events }] });
+    const bars = [...html.matchAll(/<rect class="bar (?:holding|waiting)[^"]*" x="[^"]*" y="([^"]*)"/g)].map((m) => Number(m[1]));
+    expect(bars).toHaveLength(3);
+    expect(Math.max(...bars) - Math.min(...bars)).toBeLessThan(2);
+    // A real overlap (holding a Semaphore while waiting for a Lock) goes on a second track.
+    const both = renderTimeline({ title: "y", runs: [{ label: "board", events: [{ ...ev(0, "Semaphore", "s", "acquire") }, L(100, "other", "acquire"), { ...L(200, "consumer", "wait") }, L(300, "other", "release"), L(300.2, "consumer", "acquire"), ev(500, "Semaphore", "s", "release"), L(600, "consumer", "release")] }] });
+    const lane = /<g class="lane" data-task="consumer">\s*<rect class="lane-bg" x="0" y="[^"]*" width="1600" height="([^"]*)"/.exec(both);
+    expect(Number(lane![1])).toBeGreaterThan(100);
+  });
+
   it("survives junk input", () => {
     const junk = [null, 1, { t: "soon", task: {}, op: 3 }, { t: 2, task: "a", type: "Lock", obj: "l", op: "release" }] as unknown as TraceEvent[];
     const html = renderTimeline({ title: "junk", runs: [{ label: "board", events: junk }], divergence: null });
