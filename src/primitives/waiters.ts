@@ -140,12 +140,13 @@ export function taskOf(w: Waiter<any>): string {
 
 /**
  * Woken waiters not resumed yet, in wake order, linked through `next` (free
- * once a waiter has left its list): the host's run queue. The first wake
- * queues one microtask that resumes every waiter woken until it runs (one
- * microtask per batch rather than per waiter: hand-off throughput). Waiters
- * woken *during* it (passed on by a revoked one) go to the next batch, queued
- * behind whatever those resumptions queued, as a task woken on the board runs
- * after those already scheduled.
+ * once a waiter has left its list): the host's run queue. Each resumes in a
+ * microtask of its own, the next one queued behind what the resumption
+ * settled: a waiter's promise resolves, its awaiting function continues (up
+ * to its next await) before the next woken waiter resumes, as woken tasks run
+ * one after the other on the board. A trace then shows each woken task's
+ * `wake` followed by what it did, in the board's order. Waiters woken while
+ * others are pending (passed on by a revoked one) queue at the end.
  */
 let wokenHead: Waiter<any> | null = null;
 let wokenTail: Waiter<any> | null = null;
@@ -161,20 +162,16 @@ function scheduleResume(w: Waiter<any>): void {
 }
 
 function resumeWoken(): void {
-  let w = wokenHead;
-  wokenHead = wokenTail = null;
-  while (w !== null) {
-    const next = w.next;
-    w.next = null;
-    try {
-      w.resume();
-    } catch (err) {
-      // A Handoff hook must not throw; if one does, still resume the others.
-      queueMicrotask(() => {
-        throw err;
-      });
-    }
-    w = next;
+  const w = wokenHead!;
+  wokenHead = w.next;
+  if (wokenHead === null) wokenTail = null;
+  w.next = null;
+  try {
+    w.resume();
+  } finally {
+    // Queued after the reaction the resumption just queued. A Handoff hook
+    // must not throw; if one does, the others still resume.
+    if (wokenHead !== null) queueMicrotask(resumeWoken);
   }
 }
 

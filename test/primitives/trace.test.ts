@@ -413,11 +413,12 @@ describe("trace: Barrier", () => {
       "b gate arrive",
       "c gate arrive",
       "c gate pass",
+      // Woken tasks resume one at a time, each running on to its next wait:
+      // a passes; c (back from its resolved wait) and a arrive; then b.
       "a gate pass",
-      "b gate pass",
-      // c, resumed at once with its index, is first into the next phase
       "c gate arrive",
       "a gate arrive",
+      "b gate pass",
       "b gate arrive",
       "b gate pass",
       "c gate pass",
