@@ -130,9 +130,11 @@ export class RecordSplitter {
  * each side numbers its own.
  */
 export function normalizeNames(events: readonly TraceEvent[]): TraceEvent[] {
+  // "Condition#1.lock": the lock a Condition made for itself, numbered with it.
+  const AUTO = /^(.+?)#(\d+)(\.[^#]*)?$/;
   const counts = new Map<string, Set<string>>();
   const note = (side: string, name: string) => {
-    const m = /^(.*)#(\d+)$/.exec(name);
+    const m = AUTO.exec(name);
     if (!m) return;
     const key = `${side}\0${m[1]}`;
     let s = counts.get(key);
@@ -144,9 +146,9 @@ export function normalizeNames(events: readonly TraceEvent[]): TraceEvent[] {
     note(e.side, e.obj);
   }
   const rename = (side: string, name: string) => {
-    const m = /^(.*)#(\d+)$/.exec(name);
+    const m = AUTO.exec(name);
     if (!m) return name;
-    return counts.get(`${side}\0${m[1]}`)!.size === 1 ? m[1]! : `${m[1]}-${m[2]}`;
+    return (counts.get(`${side}\0${m[1]}`)!.size === 1 ? m[1]! : `${m[1]}-${m[2]}`) + (m[3] ?? "");
   };
   return events.map((e) => ({ ...e, task: rename(e.side, e.task), obj: rename(e.side, e.obj) }));
 }
