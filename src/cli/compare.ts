@@ -1,17 +1,22 @@
 // `synccli compare <demo>`: the demo on the board and its TypeScript mirror on
-// the host at the same time, shown side by side and aligned by event; and
-// `synccli run <demo> --host`: the mirror alone, no board.
+// the host at the same time, shown side by side and aligned by event;
+// `compare <demo> --broken`: the demo and its broken variant, one after the
+// other on the same board; and `synccli run <demo> --host`: the mirror alone.
 import type { Command } from "commander";
 import chalk from "chalk";
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
 import { annotateTraceback, execOnBoard, globals, openSession, type GlobalOptions, type Session } from "./context.js";
-import { prepareForScript, withPrepareOptions, type PrepareOptions } from "./install.js";
-import { resolveScript } from "../board/scripts.js";
+import { prepareForScript, withPrepareOptions } from "./install.js";
 import { hostDemo, hostDemos, type HostDemo } from "../demos/index.js";
 import { parseLine, parseOutput, type DemoLine } from "../demos/format.js";
-import { compareLines, renderTable, verdict } from "../demos/compare.js";
+import { compareLines, renderTable, verdict, type Sides } from "../demos/compare.js";
 import { EXIT, UserError } from "../errors.js";
+import { startTrace } from "../primitives/trace.js";
+import { checkOutputs, finishRun, wantsTrace, withVisualOptions, writeVisuals, type TracedRun, type VisualOptions } from "./visuals.js";
+import { loadScript, showHeader, withDemoOptions, type Script } from "./demo-options.js";
+import { RecordSplitter, type TraceEvent } from "../trace/events.js";
+import { tracedSource } from "../trace/script.js";
+import type { DemoOptions } from "../demos/catalog.js";
+import type { RunOptions } from "./run.js";
 
 function findHostDemo(arg: string): HostDemo {
   const demo = hostDemo(arg);
@@ -24,8 +29,9 @@ function findHostDemo(arg: string): HostDemo {
 }
 
 /** `run <demo> --host`: the host mirror alone, lines printed as they happen; Ctrl-C stops it (exit 130). */
-export async function runHost(arg: string, g: GlobalOptions): Promise<number> {
+export async function runHost(arg: string, g: GlobalOptions, o: VisualOptions & DemoOptions = {}): Promise<number> {
   const demo = findHostDemo(arg);
+  const recorder = wantsTrace(o) ? startTrace() : undefined;
   const ac = new AbortController();
   const onSigint = () => {
     if (ac.signal.aborted) process.exit(EXIT.interrupted);
@@ -42,10 +48,14 @@ export async function runHost(arg: string, g: GlobalOptions): Promise<number> {
   });
   let stdout = "";
   try {
-    await demo.run((line) => {
-      if (g.json) stdout += line + "\n";
-      else process.stdout.write(line + "\n");
-    }, ac.signal);
+    await demo.run(
+      (line) => {
+        stdout += line + "\n";
+        if (!g.json) process.stdout.write(line + "\n");
+      },
+      ac.signal,
+      { broken: o.broken, speed: o.speed },
+    );
   } catch (err) {
     if (!ac.signal.aborted) throw err;
     if (pipeClosed) return EXIT.ok;
@@ -54,6 +64,11 @@ export async function runHost(arg: string, g: GlobalOptions): Promise<number> {
     return EXIT.interrupted;
   } finally {
     process.off("SIGINT", onSigint);
+    const events = recorder?.stop();
+    if (events && !pipeClosed) {
+      const title = `${demo.name}${o.broken ? " (broken)" : ""} on the host`;
+      await writeVisuals([finishRun("host", events, parseOutput(stdout))], o, { title, json: g.json });
+    }
   }
   if (g.json) process.stdout.write(JSON.stringify({ ok: true, interrupted: false, mode: "host", stdout, stderr: "", exitCode: EXIT.ok }) + "\n");
   return EXIT.ok;
@@ -64,59 +79,112 @@ interface BoardRun {
   interrupted: boolean;
   /** The traceback (annotated with the script's lines) if the code raised. */
   error?: string;
+  /** Trace events, when tracing. */
+  events: TraceEvent[];
 }
 
-/** Runs the script on the board collecting its output (Ctrl-C handled as for `run`). */
-async function runOnBoard(session: Session, source: string, name: string, quiet: boolean): Promise<BoardRun> {
+/**
+ * Runs the script on the board collecting its output (Ctrl-C handled as for
+ * `run`), traced when `tracing`: records are taken out of the output.
+ */
+async function runOnBoard(session: Session, script: Script, quiet: boolean, tracing: boolean): Promise<BoardRun> {
+  const { code, lineOffset } = tracing ? tracedSource(script.source) : { code: script.source, lineOffset: 0 };
+  const events: TraceEvent[] = [];
+  const split = new RecordSplitter((e) => events.push(e));
   let stdout = "";
-  const result = await execOnBoard(session, source, (s) => (stdout += s), quiet);
+  const result = await execOnBoard(session, code, (s) => (stdout += tracing ? split.push(s) : s), quiet);
+  stdout += split.end();
   const lines = parseOutput(stdout);
-  if (!result.ok && !result.interrupted) return { lines, interrupted: false, error: annotateTraceback(result.stderr, source, name) };
-  return { lines, interrupted: result.interrupted };
+  if (!result.ok && !result.interrupted) return { lines, interrupted: false, events, error: annotateTraceback(result.stderr, script.source, script.name, lineOffset) };
+  return { lines, interrupted: result.interrupted, events };
+}
+
+/** The two columns: board and host at once, or (--broken) fixed then broken on the board. */
+interface Sided {
+  sides: Sides;
+  interrupted: boolean;
+  left: BoardRun;
+  right: { lines: DemoLine[]; events: TraceEvent[]; error?: string };
+}
+
+/** The demo on the board and its mirror on the host, started together; each side's ms count from its own start. */
+async function boardAndHost(session: Session, arg: string, script: Script, opts: RunOptions, g: GlobalOptions, tracing: boolean): Promise<Sided> {
+  const demo = findHostDemo(arg);
+  if (!g.json) process.stderr.write(chalk.dim(`running ${demo.name} on the board and on the host...\n`));
+  const host: DemoLine[] = [];
+  let hostEvents: TraceEvent[] = [];
+  const recorder = tracing ? startTrace() : undefined;
+  const hostDone = demo
+    .run((line) => host.push(parseLine(line)), session.signal, { broken: opts.broken, speed: opts.speed })
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    )
+    .finally(() => (hostEvents = recorder?.stop() ?? []));
+  const board = await runOnBoard(session, script, g.json === true, tracing);
+  const hostErr = await hostDone;
+  if (hostErr !== undefined && !session.signal.aborted) throw hostErr;
+  return { sides: ["board", "host"], interrupted: board.interrupted, left: board, right: { lines: host, events: hostEvents } };
+}
+
+/** `--broken`: the demo, then its broken variant, on the same board, each from a fresh interpreter. */
+async function fixedThenBroken(session: Session, arg: string, opts: RunOptions, g: GlobalOptions, tracing: boolean): Promise<Sided> {
+  const broken = loadScript(arg, { broken: true, speed: opts.speed });
+  if (!g.json) process.stderr.write(chalk.dim(`running ${arg} on the board, then its broken variant...\n`));
+  const fixed = await runOnBoard(session, loadScript(arg, { speed: opts.speed }), g.json === true, tracing);
+  if (fixed.interrupted || session.signal.aborted) return { sides: ["fixed", "broken"], interrupted: true, left: fixed, right: { lines: [], events: [] } };
+  if (opts.softReset) await session.board.softReset();
+  const right = await runOnBoard(session, broken, g.json === true, tracing);
+  return { sides: ["fixed", "broken"], interrupted: right.interrupted, left: fixed, right };
 }
 
 export function registerCompare(program: Command) {
-  withPrepareOptions(
-    program
-      .command("compare")
-      .argument("<demo>", "a demo name (e.g. lock-demo), or a .py file named like one (e.g. my/lock_demo.py) to check against that demo's host mirror")
-      .description("run a demo on the board and its host mirror at the same time; show both side by side, aligned by event, and whether they agree"),
-  ).action(async (arg: string, opts: PrepareOptions, cmd: Command) => {
+  withDemoOptions(
+    withVisualOptions(
+      withPrepareOptions(
+        program
+          .command("compare")
+          .argument("<demo>", "a demo name (e.g. lock-demo), or a .py file named like one (e.g. my/lock_demo.py) to check against that demo's host mirror")
+          .description("run a demo on the board and its host mirror at the same time (or, --broken, the demo and its broken variant one after the other); show both side by side, aligned by event, and whether they agree"),
+      ),
+    ),
+  ).action(async (arg: string, opts: RunOptions, cmd: Command) => {
     const g = globals(cmd);
-    const demo = findHostDemo(arg);
-    const path = resolveScript(arg);
-    const source = readFileSync(path, "utf8");
+    checkOutputs(opts);
+    const script = loadScript(arg, { speed: opts.speed });
+    if (!opts.broken) findHostDemo(arg); // before opening the board
+    showHeader(script, { ...opts, json: g.json });
+    const tracing = wantsTrace(opts);
     const session = await openSession(g);
-    let board: BoardRun;
-    const host: DemoLine[] = [];
+    let r: Sided;
     try {
-      await prepareForScript(session, source, { ...opts, json: g.json });
-      if (!g.json) process.stderr.write(chalk.dim(`running ${demo.name} on the board and on the host...\n`));
-      // Both start now; each side's ms count from its own start.
-      const hostDone = demo.run((line) => host.push(parseLine(line)), session.signal).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
-      board = await runOnBoard(session, source, basename(path), g.json === true);
-      const hostErr = await hostDone;
-      if (hostErr !== undefined && !session.signal.aborted) throw hostErr;
+      await prepareForScript(session, tracing ? tracedSource(script.source).code : script.source, { ...opts, json: g.json });
+      r = opts.broken ? await fixedThenBroken(session, arg, opts, g, tracing) : await boardAndHost(session, arg, script, opts, g, tracing);
     } finally {
       await session.close();
     }
-    if (board.interrupted || session.signal.aborted) {
+    if (r.interrupted || session.signal.aborted) {
       if (!g.json) process.stderr.write(chalk.yellow("interrupted; the board is back at its REPL\n"));
       process.exitCode = EXIT.interrupted;
       return;
     }
-    const c = compareLines(board.lines, host);
+    const errors = [r.left.error, r.right.error].filter((e): e is string => e !== undefined);
+    const c = compareLines(r.left.lines, r.right.lines);
     if (g.json) {
-      process.stdout.write(JSON.stringify({ ...c, ...(board.error !== undefined ? { boardError: board.error } : {}) }) + "\n");
+      const boardError = errors.length ? errors.join("\n") : undefined;
+      process.stdout.write(JSON.stringify({ ...c, sides: r.sides, ...(boardError !== undefined ? { boardError } : {}) }) + "\n");
     } else {
-      process.stdout.write(renderTable(c, (s) => chalk.red(s)) + "\n\n");
-      const v = verdict(c);
+      process.stdout.write(renderTable(c, (s) => chalk.red(s), r.sides) + "\n\n");
+      const v = verdict(c, r.sides);
       process.stdout.write((c.equivalent ? chalk.green(v) : chalk.red(v)) + "\n");
-      if (board.error !== undefined) process.stderr.write(chalk.red(board.error.endsWith("\n") ? board.error : board.error + "\n"));
+      for (const e of errors) process.stderr.write(chalk.red(e.endsWith("\n") ? e : e + "\n"));
     }
-    process.exitCode = board.error !== undefined ? EXIT.boardError : c.equivalent ? EXIT.ok : EXIT.diverged;
+    if (tracing) {
+      const runs: TracedRun[] = [finishRun(r.sides[0], r.left.events, r.left.lines), finishRun(r.sides[1], r.right.events, r.right.lines)];
+      const d = script.demo;
+      const title = `${d?.name ?? script.name}: ${r.sides[0]} and ${r.sides[1]}`;
+      await writeVisuals(runs, opts, { title, watchFor: d && (opts.broken ? d.broken : d.watchFor), json: g.json });
+    }
+    process.exitCode = errors.length ? EXIT.boardError : c.equivalent ? EXIT.ok : EXIT.diverged;
   });
 }

@@ -12,7 +12,7 @@ const WIDTH = 78;
 const PACKAGE_DIR = join(FIRMWARE_DIR, "..");
 
 /** Words of `text` in lines of at most `width` characters, each starting with `indent`. */
-function wrap(text: string, width: number, indent = ""): string {
+export function wrap(text: string, width: number, indent = ""): string {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(/\s+/).filter(Boolean)) {

@@ -1,33 +1,60 @@
 import type { Command } from "commander";
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
 import { globals, openSession, runStreaming } from "./context.js";
-import { resolveScript } from "../board/scripts.js";
 import { prepareForScript, withPrepareOptions, type PrepareOptions } from "./install.js";
 import { runHost } from "./compare.js";
+import { checkOutputs, finishRun, wantsTrace, withVisualOptions, writeVisuals, type VisualOptions } from "./visuals.js";
+import { loadScript, showHeader, withDemoOptions } from "./demo-options.js";
+import { RecordSplitter, type TraceEvent } from "../trace/events.js";
+import { tracedSource } from "../trace/script.js";
+import type { DemoOptions } from "../demos/catalog.js";
+import { parseOutput } from "../demos/format.js";
+
+export type RunOptions = PrepareOptions & VisualOptions & DemoOptions;
 
 export function registerRun(program: Command) {
-  withPrepareOptions(
-    program
-      .command("run")
-      .argument("<script>", "a .py file, or a demo name (e.g. lock-demo)")
-      .description("push a script or demo to the board and stream its output live"),
+  withDemoOptions(
+    withVisualOptions(
+      withPrepareOptions(
+        program
+          .command("run")
+          .argument("<script>", "a .py file, or a demo name (e.g. lock-demo; `synccli demos` lists them)")
+          .description("push a script or demo to the board and stream its output live"),
+      ),
+    ),
   )
     .option("--host", "run the demo's TypeScript mirror on this computer instead (no board)")
-    .action(async (script: string, opts: PrepareOptions & { host?: boolean }, cmd: Command) => {
+    .action(async (arg: string, opts: RunOptions & { host?: boolean }, cmd: Command) => {
       const g = globals(cmd);
+      checkOutputs(opts);
+      const script = loadScript(arg, opts);
+      showHeader(script, { ...opts, json: g.json });
       if (opts.host) {
-        process.exitCode = await runHost(script, g);
+        process.exitCode = await runHost(arg, g, opts);
         return;
       }
-      const path = resolveScript(script);
-      const source = readFileSync(path, "utf8");
+      const tracing = wantsTrace(opts);
+      const { code, lineOffset } = tracing ? tracedSource(script.source) : { code: script.source, lineOffset: 0 };
+      const events: TraceEvent[] = [];
+      // The output is kept (records taken out) for the picture's printed lines.
+      let printed = "";
+      const split = new RecordSplitter((e) => events.push(e));
+      const keep = (text: string) => ((printed += text), text);
       const session = await openSession(g);
       try {
-        await prepareForScript(session, source, { ...opts, json: g.json });
-        process.exitCode = await runStreaming(session, source, { source, name: basename(path), json: g.json });
+        await prepareForScript(session, code, { ...opts, json: g.json });
+        process.exitCode = await runStreaming(session, code, {
+          source: script.source,
+          name: script.name,
+          json: g.json,
+          lineOffset,
+          filter: tracing ? { push: (s) => keep(split.push(s)), end: () => keep(split.end()) } : undefined,
+        });
       } finally {
         await session.close();
+      }
+      if (tracing) {
+        const title = `${script.demo?.name ?? script.name}${opts.broken ? " (broken)" : ""} on the board`;
+        await writeVisuals([finishRun("board", events, parseOutput(printed))], opts, { title, watchFor: script.demo && (opts.broken ? script.demo.broken : script.demo.watchFor), json: g.json });
       }
     });
 }

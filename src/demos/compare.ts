@@ -100,8 +100,12 @@ export function compareLines(board: readonly DemoLine[], host: readonly DemoLine
 
 const quote = (l: DemoLine | null) => (l === null ? "(nothing: its output ended)" : JSON.stringify(l.text));
 
+/** Column names: the board and the host, or (`compare --broken`) the fixed and the broken run. */
+export type Sides = readonly [left: string, right: string];
+const BOARD_HOST: Sides = ["board", "host"];
+
 /** The verdict, one or two lines (no trailing newline). */
-export function verdict(c: Comparison): string {
+export function verdict(c: Comparison, sides: Sides = BOARD_HOST): string {
   const timing =
     c.maxTimingDiffMs === null ? "largest timing difference: none (no matching events)" : `largest timing difference: ${c.maxTimingDiffMs} ms`;
   if (c.equivalent) {
@@ -109,7 +113,7 @@ export function verdict(c: Comparison): string {
     return `same order of events (${n} event${n === 1 ? "" : "s"}); ${timing}`;
   }
   const d = c.firstDivergence!;
-  return `events diverge at line ${d.line}: board ${quote(d.board)}, host ${quote(d.host)}\n${timing}`;
+  return `events diverge at line ${d.line}: ${sides[0]} ${quote(d.board)}, ${sides[1]} ${quote(d.host)}\n${timing}`;
 }
 
 /** A cell of the table: "  512 ms  task-1 Acquired lock", or blank. */
@@ -122,10 +126,10 @@ function cell(l: DemoLine | null): string {
  * The side-by-side table, board | host, one row per aligned line. Rows where
  * only one side has the line are marked "!" (through `mark`, e.g. colour).
  */
-export function renderTable(c: Comparison, mark: (s: string) => string = (s) => s): string {
+export function renderTable(c: Comparison, mark: (s: string) => string = (s) => s, sides: Sides = BOARD_HOST): string {
   const left = c.rows.map((r) => cell(r.board));
-  const width = Math.max("board".length, ...left.map((s) => s.length));
-  const out = [`  ${"board".padEnd(width)} | host`, `  ${"-".repeat(width)} | ${"-".repeat(Math.max(4, ...c.rows.map((r) => cell(r.host).length)))}`];
+  const width = Math.max(sides[0].length, ...left.map((s) => s.length));
+  const out = [`  ${sides[0].padEnd(width)} | ${sides[1]}`, `  ${"-".repeat(width)} | ${"-".repeat(Math.max(sides[1].length, ...c.rows.map((r) => cell(r.host).length)))}`];
   c.rows.forEach((r, i) => {
     const line = `${left[i]!.padEnd(width)} | ${cell(r.host)}`.trimEnd();
     out.push(r.board !== null && r.host !== null ? `  ${line}` : mark(`! ${line}`));
