@@ -88,14 +88,16 @@ def run(aw):
     resume()
     if not isinstance(aw, asyncio.Task) and not hasattr(aw, 'send'):
         raise TypeError('coroutine expected')
-    t = asyncio.create_task(main(aw))
+    # Called from a task (not the top level), the run's end must not freeze that task.
+    t = asyncio.create_task(main(aw, _core.cur_task is _core._top_level_task))
     pending.append(t)
     return t
-async def main(aw):
+async def main(aw, top):
     try:
         return await aw
     finally:
-        pause()
+        if top:
+            pause()
 def pause():
     global held
     q = _core._task_queue

@@ -84,7 +84,7 @@ describe("virtual board asyncio, as on real firmware", () => {
     expect(after.stdout).toBe("True\n");
   });
 
-  it("loop.run_forever() blocks until loop.stop(); a task's traceback shows the user's frames only", async () => {
+  it("loop.run_forever() blocks until loop.stop(); a nested run does not hang; a task's traceback shows the user's frames only", async () => {
     const { board } = await simBoard();
     const forever = await run(
       board,
@@ -102,6 +102,13 @@ describe("virtual board asyncio, as on real firmware", () => {
     );
     expect(forever.stderr).toBe("");
     expect(forever.stdout).toBe("stopping\nafter run_forever\n");
+    // asyncio.run() from inside a task does not freeze the task that called it.
+    const nested = await run(
+      board,
+      "import asyncio\nasync def inner():\n    print('inner')\nasync def outer():\n    asyncio.run(inner())\n    await asyncio.sleep_ms(20)\n    print('outer')\nasyncio.run(outer())\nprint('end')\n",
+    );
+    expect(nested.stderr).toBe("");
+    expect(nested.stdout).toBe("inner\nouter\nend\n");
     const failing = await run(board, "import asyncio\nasync def main():\n    await asyncio.sleep_ms(1)\n    1/0\nasyncio.get_event_loop().run_until_complete(main())\n");
     expect(failing.ok).toBe(false);
     expect(failing.stderr).toContain('File "<stdin>", line 5, in <module>');
