@@ -123,6 +123,40 @@ describe.concurrent("traces", () => {
     expect(readTrace(file).map((e) => e.op)).toEqual(["acquire", "release", "acquire", "release", "acquire", "release"]);
   }, 60_000);
 
+  it("a busy script at 115200 baud: every record arrives, every printed line too, in order", async () => {
+    const script = join(dir, "busy.py");
+    writeFileSync(
+      script,
+      [
+        "import asyncio",
+        "from sync import Lock, Queue",
+        "async def worker(lock, q, n):",
+        "    for i in range(100):",
+        "        async with lock:",
+        "            await q.put(i)",
+        "            print('w%d %d' % (n, i))",
+        "        await asyncio.sleep(0)",
+        "async def main():",
+        "    lock, q = Lock(), Queue()",
+        "    await asyncio.gather(*[worker(lock, q, n) for n in range(3)])",
+        "    print('items', q.qsize())",
+        "asyncio.run(main())",
+        "",
+      ].join("\n"),
+    );
+    const file = join(dir, "busy.jsonl");
+    const r = await runCli(["run", script, "--sim-options", "baud=115200", "--trace", file]);
+    expect(r.code, r.stderr).toBe(0);
+    const printed = r.stdout.trimEnd().split("\n");
+    expect(printed).toHaveLength(301);
+    expect(printed.at(-1)).toBe("items 300");
+    const events = readTrace(file);
+    expect(events.filter((e) => e.type === "Queue" && e.op === "put").map((e) => e.size)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(events.filter((e) => e.op === "acquire")).toHaveLength(300);
+    expect(events.filter((e) => e.op === "release")).toHaveLength(300);
+    expect(checkFaithful(events)).toEqual([]);
+  }, 60_000);
+
   it("an output file that cannot be written: exit 2 before anything runs", async () => {
     const r = await runCli(["run", "lock-demo", "--sim", "--timeline", join(dir, "no/such/folder/t.html")]);
     expect(r.code).toBe(EXIT.usage);
