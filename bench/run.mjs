@@ -5,6 +5,7 @@ const suites = [
   ["start-up", "./startup.mjs"],
   ["install (issue 3)", "./install.mjs"],
   ["primitives vs async-mutex (issue 4)", "./primitives.mjs"],
+  ["tracing on the board (issue 7)", "./board-trace.mjs"],
 ];
 
 const only = process.argv.slice(2);
