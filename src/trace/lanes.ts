@@ -212,7 +212,8 @@ function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean)
   for (const { label, model } of models) {
     if (headers) {
       const l = new Line(width);
-      const dur = model.events.length === 0 ? "" : `, ${fmt(model.end - model.start)} ms`;
+      const ms = model.end - model.start;
+      const dur = model.events.length === 0 ? "" : ms >= 20_000 ? `, ${fmt(ms / 1000)} s` : `, ${fmt(ms)} ms`;
       l.addCut(label, "bold");
       l.addCut(`  (${model.events.length} event${model.events.length === 1 ? "" : "s"}${dur})`);
       lines.push(l);
@@ -274,7 +275,7 @@ function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean)
     [[WAIT_CHAR, null], [" waiting", null]],
     [[MARK_CHAR, null], [" event", null]],
   ];
-  if (opts.color) prims.forEach((p, i) => items.push([["■", { prim: i }], [" " + sanitizeLabel(p.obj), null]]));
+  if (opts.color) prims.forEach((p, i) => items.push([["■", { prim: i }], [" " + truncateCells(sanitizeLabel(p.obj), 16), null]]));
   items.forEach((parts, i) => {
     const text = (i === 0 ? "" : "  ") + parts.map((p) => p[0]).join("");
     if (legend.cells + cellWidth(text) > width) return;

@@ -464,6 +464,12 @@ export function checkFaithful(input: readonly TraceEvent[]): Violation[] {
     notifies: number;
     puts: number;
     gets: number;
+    /**
+     * Hand-offs passed on: a waiter cancelled after a notify (put, get) that
+     * may have been meant for it passes it to the next waiter, which then
+     * wakes (gets, puts) with no new notify (put, get) of its own.
+     */
+    passed: { wake: number; get: number; put: number };
   }
   const state = new Map<string, S>();
   let lastT = -Infinity;
@@ -472,7 +478,7 @@ export function checkFaithful(input: readonly TraceEvent[]): Violation[] {
     if (e.t < lastT) v("time-backwards", `time goes backwards: ${fmt(e.t)} ms after ${fmt(lastT)} ms`);
     lastT = Math.max(lastT, e.t);
     let s = state.get(e.obj);
-    if (!s) state.set(e.obj, (s = { type: e.type, holders: [], count: 0, waiters: [], isSet: false, sets: 0, notifies: 0, puts: 0, gets: 0 }));
+    if (!s) state.set(e.obj, (s = { type: e.type, holders: [], count: 0, waiters: [], isSet: false, sets: 0, notifies: 0, puts: 0, gets: 0, passed: { wake: 0, get: 0, put: 0 } }));
     const type = s.type;
     const waitIdx = (what?: string) => s!.waiters.findIndex((w) => w.task === e.task && (what === undefined || w.for === what));
     const startWait = (what: string, mark: number) => {
@@ -551,12 +557,17 @@ export function checkFaithful(input: readonly TraceEvent[]): Violation[] {
           break;
         case "wake": {
           const w = endWait();
-          if (w && s.notifies === w.mark) v("wake-without-notify", `${e.task} wakes from ${e.obj} but nobody notified it while it waited`);
+          if (w && s.notifies === w.mark) {
+            if (s.passed.wake > 0) s.passed.wake--;
+            else v("wake-without-notify", `${e.task} wakes from ${e.obj} but nobody notified it while it waited`);
+          }
           break;
         }
-        case "cancel":
-          endWait();
+        case "cancel": {
+          const w = endWait();
+          if (w && s.notifies > w.mark) s.passed.wake++;
           break;
+        }
         case "notify":
           s.notifies++;
           break;
@@ -572,19 +583,28 @@ export function checkFaithful(input: readonly TraceEvent[]): Violation[] {
           break;
         case "get": {
           const w = endWait("get");
-          if (w && s.puts === w.mark) v("get-without-put", `${e.task} gets from ${e.obj} after waiting, but nothing was put in meanwhile`);
+          if (w && s.puts === w.mark) {
+            if (s.passed.get > 0) s.passed.get--;
+            else v("get-without-put", `${e.task} gets from ${e.obj} after waiting, but nothing was put in meanwhile`);
+          }
           s.gets++;
           break;
         }
         case "put": {
           const w = endWait("put");
-          if (w && s.gets === w.mark) v("put-without-get", `${e.task} puts into full ${e.obj} after waiting, but nothing was taken out meanwhile`);
+          if (w && s.gets === w.mark) {
+            if (s.passed.put > 0) s.passed.put--;
+            else v("put-without-get", `${e.task} puts into full ${e.obj} after waiting, but nothing was taken out meanwhile`);
+          }
           s.puts++;
           break;
         }
-        case "cancel":
-          endWait();
+        case "cancel": {
+          const w = endWait();
+          if (w?.for === "get" && s.puts > w.mark) s.passed.get++;
+          if (w?.for === "put" && s.gets > w.mark) s.passed.put++;
           break;
+        }
       }
     } else if (type === "Barrier") {
       switch (e.op) {

@@ -366,32 +366,43 @@ function pieces<T>(ctx: Ctx, items: readonly T[], span: (t: T) => [number, numbe
       }
     }
   }
-  let cur: (Piece<T> & { k: string; share: Map<T, number> }) | null = null;
+  // Runs of columns whose items look alike become one piece each.
+  interface Run {
+    from: number;
+    to: number;
+    k: string;
+    members: Set<T>;
+    /** Columns each item won. */
+    won: Map<T, number>;
+  }
+  const runs: Run[] = [];
+  let run: Run | null = null;
   for (let c = 0; c < cols; c++) {
     const it = best[c] ?? null;
     if (it === null) {
-      cur = null;
+      run = null;
       continue;
     }
     const k = key(it);
-    if (!cur || cur.k !== k) {
-      cur = { from: start + c * dt, to: start + (c + 1) * dt, items: [], rep: it, k, share: new Map() };
-      out.push(cur);
-    }
-    cur.to = start + (c + 1) * dt;
-    cur.share.set(it, (cur.share.get(it) ?? 0) + 1);
-    for (const m of members[c]!) if (cur.items[cur.items.length - 1] !== m && !cur.items.includes(m)) cur.items.push(m);
+    if (!run || run.k !== k) runs.push((run = { from: start + c * dt, to: 0, k, members: new Set(), won: new Map() }));
+    run.to = start + (c + 1) * dt;
+    run.won.set(it, (run.won.get(it) ?? 0) + 1);
+    for (const m of members[c]!) run.members.add(m);
   }
-  for (const p of out as (Piece<T> & { share?: Map<T, number> })[]) {
-    if (!p.share) continue;
+  for (const r of runs) {
+    let rep = r.won.keys().next().value as T;
     let most = 0;
-    for (const [it, n] of p.share) if (n > most) [most, p.rep] = [n, it];
-    delete p.share;
-    const first = span(p.items[0]!);
-    const last = Math.max(...p.items.map((i) => span(i)[1]));
-    p.from = Math.max(p.from, first[0]);
-    p.to = Math.min(p.to, last);
-    if (p.to < p.from) p.to = p.from;
+    for (const [it, n] of r.won) if (n > most) [most, rep] = [n, it];
+    const list = [...r.members];
+    let first = Infinity;
+    let last = -Infinity;
+    for (const m of list) {
+      const [a, b] = span(m);
+      first = Math.min(first, a);
+      last = Math.max(last, b);
+    }
+    const from = Math.max(r.from, first);
+    out.push({ from, to: Math.max(from, Math.min(r.to, last)), items: list, rep });
   }
   return out;
 }

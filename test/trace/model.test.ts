@@ -301,6 +301,17 @@ describe("checkFaithful", () => {
     expect(kinds([C(0, "a", "wait"), C(1, "m", "notify"), C(2, "a", "wake")])).toEqual([]);
   });
 
+  it("a notification (item, slot) passed on by a waiter cancelled after it was woken is no violation", () => {
+    const C = (t: number, task: string, op: string) => ev(t, task, "Condition", "c", op);
+    // t4 is notified, t5 starts waiting, t4 is cancelled before it resumes and passes the notification to t5.
+    expect(kinds([C(0, "t4", "wait"), C(1, "m", "notify"), C(2, "t5", "wait"), C(3, "t4", "cancel"), C(4, "t5", "wake")])).toEqual([]);
+    // Without a notify before the cancel there is nothing to pass on.
+    expect(kinds([C(0, "t4", "wait"), C(2, "t5", "wait"), C(3, "t4", "cancel"), C(4, "t5", "wake")])).toEqual(["3:wake-without-notify"]);
+    const Q = (t: number, task: string, op: string, size: number) => ev(t, task, "Queue", "q", op, size);
+    expect(kinds([Q(0, "a", "get-wait", 0), Q(1, "p", "put", 1), Q(2, "b", "get-wait", 1), Q(3, "a", "cancel", 1), Q(4, "b", "get", 0)])).toEqual([]);
+    expect(kinds([Q(0, "a", "put-wait", 2), Q(1, "c", "get", 1), Q(2, "b", "put-wait", 1), Q(3, "a", "cancel", 1), Q(4, "b", "put", 2)])).toEqual([]);
+  });
+
   it("a blocked Queue get or put completing with nothing in between; negative sizes", () => {
     const Q = (t: number, task: string, op: string, size: number) => ev(t, task, "Queue", "q", op, size);
     expect(kinds([Q(0, "c", "get-wait", 0), Q(1, "c", "get", 0)])).toEqual(["1:get-without-put"]);
