@@ -150,15 +150,17 @@ export function taskOf(w: Waiter<any>): string {
  */
 let wokenHead: Waiter<any> | null = null;
 let wokenTail: Waiter<any> | null = null;
+/** A `resumeWoken` microtask is queued, or running (then it queues the next itself). */
+let resumeQueued = false;
 
 function scheduleResume(w: Waiter<any>): void {
-  if (wokenTail === null) {
-    wokenHead = w;
-    queueMicrotask(resumeWoken);
-  } else {
-    wokenTail.next = w;
-  }
+  if (wokenTail === null) wokenHead = w;
+  else wokenTail.next = w;
   wokenTail = w;
+  if (!resumeQueued) {
+    resumeQueued = true;
+    queueMicrotask(resumeWoken);
+  }
 }
 
 function resumeWoken(): void {
@@ -169,9 +171,11 @@ function resumeWoken(): void {
   try {
     w.resume();
   } finally {
-    // Queued after the reaction the resumption just queued. A Handoff hook
+    // Queued after the reaction the resumption just queued, even for a
+    // waiter it woke itself (a revoked hand-off passed on). A Handoff hook
     // must not throw; if one does, the others still resume.
-    if (wokenHead !== null) queueMicrotask(resumeWoken);
+    resumeQueued = wokenHead !== null;
+    if (resumeQueued) queueMicrotask(resumeWoken);
   }
 }
 

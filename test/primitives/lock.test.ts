@@ -344,3 +344,24 @@ describe("Lock", () => {
     expect(lock.locked()).toBe(false);
   });
 });
+
+describe("Lock: a hand-off passed on by a waiter aborted before it resumed", () => {
+  it("the next waiter gets the lock, in order, and the run queue stays sound", async () => {
+    const lock = new Lock();
+    await lock.acquire();
+    const ac = new AbortController();
+    const order: string[] = [];
+    const a = lock.acquire({ signal: ac.signal }).then(
+      () => order.push("a acquired"),
+      () => order.push("a aborted"),
+    );
+    const b = lock.acquire().then(() => order.push("b acquired"));
+    lock.release(); // hands the lock to a...
+    ac.abort(); // ...which passes it on to b when it resumes
+    await Promise.all([a, b]);
+    expect(order).toEqual(["a aborted", "b acquired"]);
+    expect(lock.locked()).toBe(true);
+    lock.release();
+    expect(lock.locked()).toBe(false);
+  });
+});
