@@ -146,7 +146,8 @@ describe.concurrent("CLI", () => {
     const r = await runCli(["compare", "lock-demo", "--sim", "--json"]);
     expect(r.code, r.stderr).toBe(EXIT.ok);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out).sort()).toEqual(["equivalent", "firstDivergence", "maxTimingDiffMs", "rows"]);
+    expect(Object.keys(out).sort()).toEqual(["equivalent", "firstDivergence", "maxTimingDiffMs", "rows", "sides"]);
+    expect(out.sides).toEqual(["board", "host"]);
     expect(out.equivalent).toBe(true);
     expect(out.firstDivergence).toBeNull();
     expect(out.rows.map((r: any) => r.board.text)).toEqual(EXPECTED["lock-demo"]);
@@ -196,9 +197,18 @@ describe.concurrent("CLI", () => {
   it("a name with no host mirror is a usage error (exit 2), before any board is opened", async () => {
     const a = await runCli(["run", "no-such-demo", "--host"]);
     expect(a.code).toBe(EXIT.usage);
-    expect(a.stderr).toMatch(/^synccli: no host mirror for no-such-demo\nhint: demos with a host mirror: lock-demo, event-demo, /);
+    expect(a.stderr).toMatch(/^synccli: no such file or demo: no-such-demo\nhint: demos: /);
     const b = await runCli(["--port", "/dev/ttyDOESNOTEXIST", "compare", "no-such-demo"]);
     expect(b.code).toBe(EXIT.usage);
-    expect(b.stderr).toMatch(/^synccli: no host mirror for no-such-demo\n/);
+    expect(b.stderr).toMatch(/^synccli: no such file or demo: no-such-demo\n/);
+    // A script of one's own that is not named like a demo has no mirror to run or compare with.
+    const script = join(mkdtempSync(join(tmpdir(), "synccli-mirror-")), "mine.py");
+    writeFileSync(script, "print(1)\n");
+    const c = await runCli(["run", script, "--host"]);
+    expect(c.code).toBe(EXIT.usage);
+    expect(c.stderr).toMatch(/^synccli: no host mirror for .*mine\.py\nhint: demos with a host mirror: lock-demo, event-demo, /);
+    const d = await runCli(["--port", "/dev/ttyDOESNOTEXIST", "compare", script]);
+    expect(d.code).toBe(EXIT.usage);
+    expect(d.stderr).toMatch(/^synccli: no host mirror for .*mine\.py\n/);
   }, 30_000);
 });
