@@ -781,8 +781,9 @@ describe("sync.trace (MicroPython WASM)", () => {
     // wait_for() timeout, is a cancel record of that task.
     const [lock, sem, queue, timeouts] = text.trim().split(" ").map(Number);
     expect([lock, sem, queue]).toEqual([cancels("Lock"), cancels("Semaphore"), cancels("Queue", /^(producer|consumer)#/)]);
-    // A timed consumer also gets a cancel when the run ends or cancels it.
-    expect(timeouts).toBeGreaterThan(3);
+    // How many wait_for() timeouts fire depends on the machine's speed (the
+    // tests per primitive cover them exactly); each is a cancel of its task,
+    // which may also be cancelled by the run itself.
     expect(cancels("Queue", /^timed-\d+$/)).toBeGreaterThanOrEqual(timeouts!);
     // wait_for() runs q.get() as a task of its own: its events are the consumer's.
     expect(events.filter((e) => !/^(main|user|producer|consumer|party)#\d+$|^timed-\d+$/.test(e.task))).toEqual([]);
