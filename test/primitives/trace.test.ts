@@ -21,6 +21,7 @@ import {
   type TraceRecorder,
 } from "../../src/primitives/index.js";
 import { flush, reason, track } from "./helpers.js";
+import { mulberry32 } from "../helpers/random.js";
 
 let current: TraceRecorder | null = null;
 
@@ -830,22 +831,11 @@ describe("trace: Condition", () => {
   });
 });
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("trace: invariants of a busy Lock", () => {
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`seed ${seed}: one holder between acquire and release, every waiter waits first, outcomes match the trace`, async () => {
       vi.useFakeTimers();
-      const rnd = prng(seed);
+      const rnd = mulberry32(seed);
       const rec = trace();
       const lock = new Lock();
       const pending = new Set<AbortController>();

@@ -10,18 +10,10 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { DeviceProtocol, type DeviceAction } from "../../src/transport/device.js";
 import { EnterRawRepl, Exec, ProtocolError, SoftReset, type Action, type OpResult, type Operation } from "../../src/transport/protocol.js";
+import { mulberry32 } from "../helpers/random.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 type Rnd = () => number;
 const int = (rnd: Rnd, n: number) => Math.floor(rnd() * n);
 

@@ -6,16 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { DeviceProtocol, type DeviceOptions } from "../../src/transport/device.js";
 import { Exec, type Action, type OpResult } from "../../src/transport/protocol.js";
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../helpers/random.js";
 
 /** Printable code (no control bytes) of exactly `size` bytes, varied by size. */
 function makeCode(size: number): Uint8Array {

@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { EnterRawRepl, Exec, SoftReset, type Action, type OpResult, type Operation } from "../../src/transport/protocol.js";
+import { mulberry32 } from "../helpers/random.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -76,16 +77,6 @@ function replay(f: Fixture, chunks: Uint8Array[]) {
 }
 
 const oneByOne = (d: Uint8Array) => Array.from(d, (b) => Uint8Array.of(b));
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomChunks(d: Uint8Array, rnd: () => number): Uint8Array[] {
   const out: Uint8Array[] = [];
