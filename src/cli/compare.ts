@@ -85,14 +85,15 @@ interface BoardRun {
 
 /**
  * Runs the script on the board collecting its output (Ctrl-C handled as for
- * `run`), traced when `tracing`: records are taken out of the output.
+ * `run`), traced when `tracing`; trace records are taken out of the output.
  */
 async function runOnBoard(session: Session, script: Script, quiet: boolean, tracing: boolean): Promise<BoardRun> {
   const { code, lineOffset } = tracing ? tracedSource(script.source) : { code: script.source, lineOffset: 0 };
   const events: TraceEvent[] = [];
   const split = new RecordSplitter((e) => events.push(e));
   let stdout = "";
-  const result = await execOnBoard(session, code, (s) => (stdout += tracing ? split.push(s) : s), quiet);
+  // Records leave the output even untraced (tracing left on by an earlier run).
+  const result = await execOnBoard(session, code, (s) => (stdout += split.push(s)), quiet);
   stdout += split.end();
   const lines = parseOutput(stdout);
   if (!result.ok && !result.interrupted) return { lines, interrupted: false, events, error: annotateTraceback(result.stderr, script.source, script.name, lineOffset) };

@@ -38,7 +38,7 @@ export function registerRun(program: Command) {
       // The output is kept (records taken out) for the picture's printed lines.
       let printed = "";
       const split = new RecordSplitter((e) => events.push(e));
-      const keep = (text: string) => ((printed += text), text);
+      const keep = (text: string) => (tracing && (printed += text), text);
       const session = await openSession(g);
       try {
         await prepareForScript(session, code, { ...opts, json: g.json });
@@ -47,7 +47,9 @@ export function registerRun(program: Command) {
           name: script.name,
           json: g.json,
           lineOffset,
-          filter: tracing ? { push: (s) => keep(split.push(s)), end: () => keep(split.end()) } : undefined,
+          // Records are taken out even when not asked for: tracing left on by
+          // an earlier run (--no-soft-reset) or started by the script itself.
+          filter: { push: (s) => keep(split.push(s)), end: () => keep(split.end()) },
         });
       } finally {
         await session.close();

@@ -157,6 +157,14 @@ describe.concurrent("traces", () => {
     expect(checkFaithful(events)).toEqual([]);
   }, 60_000);
 
+  it("records are taken out of the output even without --trace (a script that starts tracing itself)", async () => {
+    const script = join(dir, "self-traced.py");
+    writeFileSync(script, "from sync import trace, Event\ntrace.start()\ne = Event()\nprint('a', end='')\ne.set()\ne.clear()\nprint('b')\n");
+    const r = await runCli(["run", script, "--sim"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("ab\n");
+  }, 60_000);
+
   it("an output file that cannot be written: exit 2 before anything runs", async () => {
     const r = await runCli(["run", "lock-demo", "--sim", "--timeline", join(dir, "no/such/folder/t.html")]);
     expect(r.code).toBe(EXIT.usage);
