@@ -76,6 +76,8 @@ export async function openSession(g: GlobalOptions): Promise<Session> {
   let board: Board | undefined;
   let session: Session | undefined;
   try {
+    // No --port: SYNCCLI_PORT, else the one ESP-like port plugged in (exit 3 naming the ports otherwise); u0/a0/c3 shortcuts.
+    if (!sim) g.port = await (await import("../transport/list.js")).resolvePort(g.port);
     board = await Board.open({ path: sim?.path ?? g.port, baudRate: g.baud, timeoutMs, binding: sim?.binding, reset: g.reset });
   } catch (err) {
     await close();

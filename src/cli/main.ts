@@ -19,7 +19,7 @@ export function buildProgram(): Command {
   const program = new Command("synccli")
     .description("Push MicroPython asyncio synchronisation demos to a board over its raw REPL, or to a virtual board (--sim)")
     .version("0.1.0")
-    .option("-p, --port <path>", "serial port of the board", defaults.port)
+    .option("-p, --port <path>", "serial port of the board (u0, a0, c3: /dev/ttyUSB0, /dev/ttyACM0, COM3); default: $SYNCCLI_PORT, else the one ESP-like port found")
     .option("-b, --baud <rate>", "baud rate", (v) => positive(v, "--baud"), defaults.baud)
     .option("-t, --timeout <seconds>", "silence allowed while waiting for a protocol reply", (v) => positive(v, "--timeout"), defaults.timeout)
     .option("--sim", "use the virtual board instead of a serial port")
