@@ -184,10 +184,11 @@ export class DeviceProtocol {
     }
     if (c === CTRL_C) {
       // As the firmware's reader: end the transfer and raise KeyboardInterrupt
-      // at once (no acknowledgement awaited, unlike an abort of its own).
+      // at once (no acknowledgement awaited, unlike an abort of its own). The
+      // exception is raised before any code ran: no Traceback line, as measured.
       this.code = [];
       this.mode = "raw";
-      this.write(out, "\x04\x04Traceback (most recent call last):\r\nKeyboardInterrupt: \r\n\x04>");
+      this.write(out, "\x04\x04KeyboardInterrupt: \r\n\x04>");
       return;
     }
     this.code.push(c);
