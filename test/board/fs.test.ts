@@ -1,0 +1,76 @@
+// File operations on the virtual board, through the board API (one board, many operations).
+import { describe, expect, it } from "vitest";
+import { simBoard } from "../helpers/sim.js";
+import { boardPath, copyOnBoard, diskUsage, hashFiles, listDir, mkdir, putFile, readFile, remove, rmdir, stat, touch, walk, FS_EXIT } from "../../src/board/fs.js";
+import { sha256 } from "../../src/board/files.js";
+import type { UserError } from "../../src/errors.js";
+
+const fails = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as UserError);
+
+describe("board paths", () => {
+  it("the : prefix is optional, paths are from the root, . and .. resolve", () => {
+    expect(boardPath(":")).toBe("/");
+    expect(boardPath(":main.py")).toBe("/main.py");
+    expect(boardPath("lib/sync/")).toBe("/lib/sync");
+    expect(boardPath(":/lib/./x/../y.py")).toBe("/lib/y.py");
+  });
+});
+
+describe("file operations on the board", () => {
+  it("write, read back (binary safe), list, walk, hash, copy, touch, remove", async () => {
+    const { board } = await simBoard();
+    const data = Buffer.alloc(10_000);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 8)) & 0xff;
+    await mkdir(board, "/data/deep", true);
+    await mkdir(board, "/data/deep", true); // -p: no error when there
+    await putFile(board, "/data/blob.bin", data);
+    await putFile(board, "/main.py", Buffer.from("print('hi')\n"));
+    let got = 0;
+    expect(Buffer.from(await readFile(board, "/data/blob.bin", (n) => (got += n))).equals(data)).toBe(true);
+    expect(got).toBe(data.length);
+    expect(Buffer.from(await readFile(board, "/main.py")).toString()).toBe("print('hi')\n");
+    await putFile(board, "/empty.txt", new Uint8Array());
+    expect((await readFile(board, "/empty.txt")).length).toBe(0);
+
+    expect(await listDir(board, "/data")).toEqual([
+      { type: "dir", size: 0, name: "deep" },
+      { type: "file", size: 10_000, name: "blob.bin" },
+    ]);
+    expect(await listDir(board, "/main.py")).toEqual([{ type: "file", size: 12, name: "main.py" }]);
+    await touch(board, "/data/deep/t.txt");
+    await touch(board, "/main.py"); // kept as it is
+    expect(await stat(board, "/main.py")).toEqual({ type: "file", size: 12 });
+    expect(await walk(board, "/data")).toEqual([
+      { type: "file", size: 10_000, name: "blob.bin" },
+      { type: "dir", size: 0, name: "deep" },
+      { type: "file", size: 0, name: "deep/t.txt" },
+    ]);
+    const hashes = await hashFiles(board, ["/main.py", "/nope", "/data"]);
+    expect(hashes.get("/main.py")).toEqual({ size: 12, hash: sha256(Buffer.from("print('hi')\n")) });
+    expect(hashes.get("/nope")).toBeUndefined();
+    expect(hashes.get("/data")).toMatchObject({ dir: true });
+
+    expect(await copyOnBoard(board, "/main.py", "/boot.py")).toBe(12);
+    expect(await stat(board, "/boot.py")).toEqual({ type: "file", size: 12 });
+    const df = await diskUsage(board, "/");
+    expect(df.total).toBeGreaterThan(0);
+    expect(df.used + df.free).toBe(df.total);
+
+    // errors name the path, with the fs exit codes
+    expect(await fails(readFile(board, "/missing.txt"))).toMatchObject({ exitCode: FS_EXIT.notFound, message: expect.stringContaining("/missing.txt") });
+    expect(await fails(listDir(board, "/nowhere"))).toMatchObject({ exitCode: FS_EXIT.notFound });
+    expect(await fails(remove(board, "/data"))).toMatchObject({ exitCode: FS_EXIT.refused, message: expect.stringMatching(/is a directory/) });
+    expect(await fails(rmdir(board, "/data"))).toMatchObject({ exitCode: FS_EXIT.refused });
+    expect(await fails(mkdir(board, "/data"))).toMatchObject({ exitCode: FS_EXIT.refused, message: expect.stringMatching(/exists/) });
+    expect(await fails(putFile(board, "/no/dir/x.py", Buffer.from("1")))).toMatchObject({ exitCode: FS_EXIT.notFound, message: expect.stringContaining("/no/dir") });
+    expect(await fails(putFile(board, "/data", Buffer.from("1")))).toMatchObject({ exitCode: FS_EXIT.refused });
+    expect(await fails(remove(board, "/", true))).toMatchObject({ exitCode: 2 });
+
+    await remove(board, "/data", true);
+    await remove(board, "/boot.py");
+    expect(await stat(board, "/data")).toBeUndefined();
+    await mkdir(board, "/e");
+    await rmdir(board, "/e");
+    expect((await listDir(board, "/")).map((e) => e.name)).not.toContain("boot.py");
+  });
+});
