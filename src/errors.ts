@@ -31,6 +31,13 @@ export class UserError extends Error {
   }
 }
 
+export const notASerialPort = (path: string, detail?: string) =>
+  new UserError(
+    `${path} is not a serial port${detail ? ` (${detail})` : ""}`,
+    "give the board's serial device (run `synccli list` to see ports), or add --sim to use the virtual board",
+    EXIT.portNotFound,
+  );
+
 export const portNotFound = (path: string) =>
   new UserError(`serial port ${path} does not exist`, "run `synccli list` to see ports, or add --sim to use the virtual board", EXIT.portNotFound);
 
@@ -76,4 +83,20 @@ export const boardReset = (reason: string) =>
     `the board reset itself while running the code (${reason})`,
     "machine.reset() in the script, a crash, a brownout or a watchdog; everything that arrived before is shown above",
     EXIT.boardReset,
+  );
+
+/** The board keeps printing but ignores Ctrl-C: it is running code we cannot stop. */
+export const busyBoard = (what: string, ms: number, bytes: number) =>
+  new UserError(
+    `the board is busy running code and did not stop (it kept printing, ${bytes} bytes in ${ms / 1000} s, while ${what})`,
+    "code stuck in C, or firmware that ignores Ctrl-C while it runs: press the board's reset button, or run `synccli reset --hard`",
+    EXIT.noAnswer,
+  );
+
+/** A byte the raw REPL cannot carry inside a script. */
+export const unsendableByte = (byte: number, line: number) =>
+  new UserError(
+    `the script contains a ${byte === 0 ? "NUL" : byte === 3 ? "Ctrl-C" : "Ctrl-D"} byte (0x${byte.toString(16).padStart(2, "0")}) on line ${line}, which the raw REPL cannot carry`,
+    `remove it, or write it as an escape in a string literal ("\\x${byte.toString(16).padStart(2, "0")}")`,
+    EXIT.usage,
   );

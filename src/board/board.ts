@@ -4,7 +4,7 @@
 import { EnterRawRepl, Exec, ProtocolError, SoftReset, CTRL_B, type Action, type OpResult, type Operation } from "../transport/protocol.js";
 import { closePort, hardReset, openPort, type Port } from "../transport/port.js";
 import type { BindingInterface } from "../transport/binding-types.js";
-import { UserError, boardReset, disconnected, noAnswer, protocolError, wontStop } from "../errors.js";
+import { EXIT, UserError, boardReset, busyBoard, disconnected, noAnswer, protocolError, unsendableByte, wontStop } from "../errors.js";
 
 export interface BoardOptions {
   path: string;
@@ -64,6 +64,11 @@ export class Board {
   private lastRx = 0;
   /** How many times the last operation resent its request. */
   private resends = 0;
+  /** Ctrl-C during a plain-raw upload: chunks still queued are not sent (and whether any was not). */
+  private stopUpload = false;
+  private uploadSkipped = false;
+  /** Printable bytes the current operation could not use (a board busy printing). */
+  private textBytes = 0;
 
   private constructor(
     readonly port: Port,
@@ -178,13 +183,14 @@ export class Board {
         // the timer starts once they have (see the write case below).
         armWanted = this.undrained > 0;
         if (armWanted || settled || !op.awaitingReply()) return;
-        timer = setTimeout(() => settle(noAnswer(what, this.options.timeoutMs, this.noiseBytes)), this.options.timeoutMs);
+        timer = setTimeout(() => settle(this.silenceError(what)), this.options.timeoutMs);
         if (op.onSilence) nudge = setTimeout(resend, SILENCE_RETRY_MS);
       };
       // Repeats after real silence only (a board still talking is not
       // ignoring us), without resetting the overall timeout.
       this.resends = 0;
       this.noiseBytes = 0;
+      this.textBytes = 0;
       let lastResend = 0;
       const resend = () => {
         if (settled) return;
@@ -201,7 +207,14 @@ export class Board {
           case "write":
           case "pause":
             this.chain = this.chain
-              .then(() => (settled ? undefined : a.type === "write" ? this.write(a.data) : sleep(a.ms)))
+              .then(() => {
+                if (settled) return;
+                if (a.upload && this.stopUpload) {
+                  this.uploadSkipped = true;
+                  return;
+                }
+                return a.type === "write" ? this.write(a.data) : sleep(a.ms);
+              })
               .catch(() => this.fail(disconnected(this.options.path)));
             // Silence is counted from when our own bytes have left the port,
             // not from when they were queued (a slow upload is not the board's delay).
@@ -223,7 +236,10 @@ export class Board {
             break;
           case "noise":
             // Garbage is not an answer: a board spewing it (wrong baud) still times out.
-            for (const b of a.data) if (b > 0x7e || (b < 0x20 && (b < 0x08 || b > 0x0d))) this.noiseBytes++;
+            for (const b of a.data) {
+              if (b > 0x7e || (b < 0x20 && (b < 0x08 || b > 0x0d))) this.noiseBytes++;
+              else this.textBytes++;
+            }
             if (op.progressOnNoise?.()) break; // e.g. boot.py printing during a soft reset
             return;
           case "done":
@@ -240,6 +256,18 @@ export class Board {
       this.backlog = [];
       for (const chunk of backlog) this.receive(chunk);
     });
+  }
+
+  /**
+   * No expected reply within the timeout. A board that kept sending readable
+   * text the whole time (and still does) is running code that ignored our
+   * Ctrl-C, which is not a baud-rate problem; mostly unreadable bytes are.
+   */
+  private silenceError(what: string): UserError {
+    const ms = this.options.timeoutMs;
+    const talking = performance.now() - this.lastRx < Math.min(ms, 2000);
+    if (talking && this.textBytes >= 16 && this.noiseBytes * 4 < this.textBytes) return busyBoard(what, ms, this.textBytes + this.noiseBytes);
+    return noAnswer(what, ms, this.noiseBytes);
   }
 
   /** Interrupt whatever runs and enter the raw REPL. */
@@ -276,17 +304,34 @@ export class Board {
 
   /** Run code, streaming its output. Resolves when the board is back at its raw prompt. */
   async exec(code: string | Uint8Array, hooks: ExecHooks = {}): Promise<ExecResult> {
+    checkSendable(code);
     await this.ensureRaw();
     // Ctrl-C before the code went out: do not send it at all.
     if (hooks.signal?.aborted) return { stderr: "", ok: false, interrupted: true, mode: this.rawPasteWorks === false ? "raw" : "raw-paste", pasteAborted: false };
     const op = new Exec(code, { rawPaste: hooks.rawPaste ?? this.rawPasteWorks ?? true });
+    this.stopUpload = false;
+    this.uploadSkipped = false;
     let interrupted = false;
+    let cleared = false;
     let retry: NodeJS.Timeout | undefined;
     const onAbort = () => {
       interrupted = true;
       let attempts = 0;
       const send = () => {
-        if (op.finished) return;
+        if (op.finished || cleared) return;
+        if (op.rawUploading() && !this.stopUpload) {
+          // Plain raw mode: stop sending the rest at once (not minutes later);
+          // if part of the code never went out, clear the board's input line.
+          this.stopUpload = true;
+          this.chain = this.chain
+            .then(() => {
+              if (!this.uploadSkipped || op.finished) return;
+              cleared = true;
+              const [stop] = op.stopRawUpload();
+              if (stop?.type === "write") return this.write(stop.data);
+            })
+            .catch(() => {});
+        }
         if (op.uploading()) {
           // Mid raw-paste, the board takes Ctrl-C as "stop the transfer". In a
           // plain-raw upload it would only clear the line and run the rest:
@@ -343,7 +388,7 @@ export class Board {
     const parts: Uint8Array[] = [];
     const r = await this.exec(code, { onStdout: (d) => parts.push(d) });
     const out = Buffer.concat(parts).toString("utf8");
-    if (!r.ok) throw new BoardError(r.stderr);
+    if (!r.ok) throw new BoardError(r.stderr, r.pasteAborted);
     return out;
   }
 
@@ -407,11 +452,40 @@ export class Board {
   }
 }
 
-/** The board raised while running code we sent on its behalf. */
-export class BoardError extends Error {
-  constructor(readonly traceback: string) {
-    super(traceback.trim().split("\n").pop() ?? "board error");
+/**
+ * The board raised while running code synccli sent on its own behalf (probe,
+ * file operations): never the user's fault, most often a byte garbled on the
+ * line or a board short of memory. `detail` is the traceback's last line.
+ */
+export class BoardError extends UserError {
+  readonly detail: string;
+  constructor(
+    readonly traceback: string,
+    readonly pasteAborted = false,
+  ) {
+    const detail = traceback.trim().split("\n").pop()?.trim() || "no traceback";
+    super(
+      pasteAborted
+        ? `the board stopped receiving synccli's own code part-way (${detail})`
+        : `the board raised an error in synccli's own code: ${detail}`,
+      "the line may be noisy (a garbled byte) or the board short of memory: retry, or reset the board (`synccli reset`)",
+      EXIT.protocol,
+    );
+    this.detail = detail;
     this.name = "BoardError";
+  }
+}
+
+/** Refuses code holding a byte the raw REPL treats as a command (NUL, Ctrl-C, Ctrl-D). */
+export function checkSendable(code: string | Uint8Array): void {
+  const data = typeof code === "string" ? new TextEncoder().encode(code) : code;
+  for (let i = 0; i < data.length; i++) {
+    const b = data[i];
+    if (b === 0x00 || b === 0x03 || b === 0x04) {
+      let line = 1;
+      for (let j = 0; j < i; j++) if (data[j] === 0x0a) line++;
+      throw unsendableByte(b, line);
+    }
   }
 }
 

@@ -38,8 +38,11 @@ function noFilesystem(detail: string) {
   );
 }
 
+/** What a path on the board holds: a file (size, SHA-256 unless hashlib is missing) or a directory. */
+export type RemoteStat = { size: number; hash?: string; dir?: false } | { dir: true; size: 0; hash?: undefined };
+
 /** What the board holds at each path: size and SHA-256 (undefined hash when hashlib is missing). */
-export async function statFiles(board: Board, paths: string[]): Promise<Map<string, { size: number; hash?: string } | undefined>> {
+export async function statFiles(board: Board, paths: string[]): Promise<Map<string, RemoteStat | undefined>> {
   const code = `import os
 try:
     import hashlib, binascii
@@ -47,10 +50,14 @@ except ImportError:
     hashlib = None
 for p in ${"[" + paths.map(q).join(", ") + "]"}:
     try:
-        n = os.stat(p)[6]
+        st = os.stat(p)
     except OSError:
         print('-', p)
         continue
+    if st[0] & 0x4000:
+        print('d', p)
+        continue
+    n = st[6]
     h = '-'
     if hashlib:
         d = hashlib.sha256()
@@ -67,14 +74,15 @@ for p in ${"[" + paths.map(q).join(", ") + "]"}:
   try {
     out = await board.eval(code);
   } catch (err) {
-    if (err instanceof BoardError && /no module named 'os'|has no attribute 'stat'/.test(err.traceback)) throw noFilesystem(err.message);
+    if (err instanceof BoardError && /no module named 'os'|has no attribute 'stat'/.test(err.traceback)) throw noFilesystem(err.detail);
     throw err;
   }
-  const result = new Map<string, { size: number; hash?: string } | undefined>();
+  const result = new Map<string, RemoteStat | undefined>();
   for (const line of out.split(/\r?\n/)) {
-    const m = /^(-|\d+) (?:(\S+) )?(.+)$/.exec(line);
+    const m = /^(-|d|\d+) (?:(\S+) )?(.+)$/.exec(line);
     if (!m) continue;
     if (m[1] === "-") result.set(m[3], undefined);
+    else if (m[1] === "d") result.set(m[3], { dir: true, size: 0 });
     else result.set(m[3], { size: Number(m[1]), hash: m[2] === "-" ? undefined : m[2] });
   }
   return result;
@@ -97,9 +105,10 @@ for d in ${"[" + parts.map(q).join(", ") + "]"}:
     await board.eval(code);
   } catch (err) {
     if (!(err instanceof BoardError)) throw err;
-    if (/ENODEV|EROFS|EPERM/.test(err.message)) throw noFilesystem(err.message);
+    if (err.pasteAborted || !/OSError/.test(err.detail)) throw err; // garbled on the line, not the filesystem
+    if (/ENODEV|EROFS|EPERM/.test(err.detail)) throw noFilesystem(err.detail);
     throw new UserError(
-      `creating ${dir} on the board failed: ${err.message}`,
+      `creating ${dir} on the board failed: ${err.detail}`,
       `look at what is in the way: synccli exec "import os; print(os.listdir('/'))"`,
       EXIT.noFilesystem,
     );
@@ -114,7 +123,7 @@ export async function writeFile(board: Board, path: string, data: Uint8Array, on
     try {
       await board.eval(code);
     } catch (err) {
-      if (err instanceof BoardError) throw new UserError(`writing ${path} on the board failed: ${err.message}`, "the board may be out of flash space; check with `synccli exec \"import os; print(os.statvfs('/'))\"`", EXIT.noFilesystem);
+      if (err instanceof BoardError && !err.pasteAborted && /OSError/.test(err.detail)) throw new UserError(`writing ${path} on the board failed: ${err.detail}`, "the board may be out of flash space; check with `synccli exec \"import os; print(os.statvfs('/'))\"`", EXIT.noFilesystem);
       throw err;
     }
     onBytes?.(chunk.length);

@@ -21,12 +21,18 @@ export function demoNames(): string[] {
 }
 
 export function demoPath(name: string): string | undefined {
+  // A demo is a bare name: nothing that could reach outside firmware/demos.
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*(\.py)?$/.test(name)) return undefined;
   const file = join(DEMOS_DIR, name.replace(/\.py$/, "").replace(/-/g, "_") + ".py");
   return existsSync(file) ? file : undefined;
 }
 
 export function resolveScript(arg: string): string {
-  if (existsSync(arg) && statSync(arg).isFile()) return arg;
+  if (existsSync(arg)) {
+    const st = statSync(arg);
+    if (st.isFile()) return arg;
+    if (st.isDirectory() && !demoPath(arg)) throw new UserError(`${arg} is a directory, not a script`, "give a path to a .py file, or a demo name (`synccli demos` lists them)", EXIT.usage);
+  }
   const demo = demoPath(arg);
   if (demo) return demo;
   const known = demoNames();

@@ -21,8 +21,12 @@ export const FALLBACK_CHUNK = 256;
 export const FALLBACK_PAUSE_MS = 10;
 
 export type Action =
-  | { type: "write"; data: Uint8Array }
-  | { type: "pause"; ms: number }
+  /**
+   * `upload`: part of a plain-raw code upload, queued all at once; a driver
+   * stopping the upload (Ctrl-C) skips those still queued (see Exec.stopRawUpload).
+   */
+  | { type: "write"; data: Uint8Array; upload?: true }
+  | { type: "pause"; ms: number; upload?: true }
   | { type: "stdout"; data: Uint8Array }
   | { type: "stderr"; data: Uint8Array }
   /** Bytes that matched nothing the operation expected (line noise, old output). */
@@ -274,11 +278,27 @@ export class Exec implements Operation {
     // A lone Ctrl-D at the raw prompt means soft reset, not "run nothing".
     const code = this.code.length ? this.code : bytes("\n");
     for (let i = 0; i < code.length; i += FALLBACK_CHUNK) {
-      if (i > 0) out.push({ type: "pause", ms: FALLBACK_PAUSE_MS });
-      out.push({ type: "write", data: code.subarray(i, i + FALLBACK_CHUNK) });
+      if (i > 0) out.push({ type: "pause", ms: FALLBACK_PAUSE_MS, upload: true });
+      out.push({ type: "write", data: code.subarray(i, i + FALLBACK_CHUNK), upload: true });
     }
-    out.push({ type: "write", data: Uint8Array.of(CTRL_D) });
+    out.push({ type: "write", data: Uint8Array.of(CTRL_D), upload: true });
     return out;
+  }
+
+  /** True while a plain-raw upload is queued and the board has not yet said OK. */
+  rawUploading(): boolean {
+    return this.phase === "raw-ok";
+  }
+
+  /**
+   * Ctrl-C during a plain-raw upload, once the driver has skipped the rest of
+   * it (the final Ctrl-D included): the board holds part of the code on its
+   * input line. Ctrl-C clears that line, and an empty program (a newline, then
+   * Ctrl-D) ends the exchange as usual: OK, two \x04, the prompt.
+   */
+  stopRawUpload(): Action[] {
+    if (this.phase !== "raw-ok") return [];
+    return [{ type: "write", data: Uint8Array.of(CTRL_C, 0x0a, CTRL_D) }];
   }
 
   /** Send as much as the window allows; the end marker once everything is out. */

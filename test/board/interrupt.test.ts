@@ -82,3 +82,25 @@ describe("Ctrl-C before the code was sent", () => {
     expect(link.stats.toBoard - before).toBe(0);
   });
 });
+
+describe("Ctrl-C during a plain raw-mode upload (no raw-paste)", () => {
+  for (const rawPaste of ["no", "legacy"] as const) {
+    it(`stops within a second and leaves the board usable (${rawPaste === "no" ? "no-raw-paste" : "legacy-firmware"})`, async () => {
+      const { board, link } = await simBoard({ rawPaste });
+      await board.enterRaw();
+      const code = "x = 1\n".repeat(40_000) + "print('end')\n"; // 240 KB: about 20 s at 115200 baud
+      const ac = new AbortController();
+      const out: string[] = [];
+      const before = link.stats.toBoard;
+      const t0 = performance.now();
+      setTimeout(() => ac.abort(), 300);
+      const r = await board.exec(code, { signal: ac.signal, onStdout: (d) => out.push(Buffer.from(d).toString()) });
+      expect(r.interrupted).toBe(true);
+      expect(r.mode).toBe("raw");
+      expect(performance.now() - t0).toBeLessThan(1800);
+      expect(out.join("")).not.toMatch(/end/);
+      expect(link.stats.toBoard - before).toBeLessThan(code.length / 4);
+      expect((await board.eval("print('after')")).trim()).toBe("after");
+    }, 30_000);
+  }
+});

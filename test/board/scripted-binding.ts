@@ -1,0 +1,96 @@
+// A serialport binding whose "board" is a script: `onWrite` sees every byte
+// the host sends and may answer through `emit`; `emit` may also be called on a
+// timer (a board that talks on its own). No hardware, no interpreter.
+import type { BindingInterface, BindingPortInterface, OpenOptions, PortStatus } from "../../src/transport/binding-types.js";
+
+export interface ScriptedBoard {
+  onOpen?(emit: (data: string | Uint8Array) => void): void;
+  onWrite?(data: Uint8Array, emit: (data: string | Uint8Array) => void): void;
+}
+
+export class ScriptedBinding implements BindingInterface {
+  readonly written: number[] = [];
+  port: ScriptedPort | undefined;
+  constructor(private readonly board: ScriptedBoard) {}
+  async list() {
+    return [];
+  }
+  async open(options: OpenOptions) {
+    this.port = new ScriptedPort(options, this.board, this.written);
+    this.board.onOpen?.((d) => this.port!.emit(d));
+    return this.port;
+  }
+  /** Unplug: pending and later reads fail as a vanished device does. */
+  unplug() {
+    this.port?.unplug();
+  }
+}
+
+class ScriptedPort implements BindingPortInterface {
+  isOpen = true;
+  readonly openOptions: Required<OpenOptions>;
+  private chunks: Uint8Array[] = [];
+  private waiting: (() => void) | undefined;
+  private gone = false;
+  constructor(
+    options: OpenOptions,
+    private readonly board: ScriptedBoard,
+    private readonly written: number[],
+  ) {
+    this.openOptions = { dataBits: 8, lock: true, stopBits: 1, parity: "none", rtscts: false, xon: false, xoff: false, xany: false, hupcl: true, ...options } as Required<OpenOptions>;
+  }
+  emit(data: string | Uint8Array) {
+    if (!this.isOpen) return;
+    this.chunks.push(typeof data === "string" ? Buffer.from(data, "latin1") : data);
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.();
+  }
+  unplug() {
+    this.gone = true;
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.();
+  }
+  async close() {
+    this.isOpen = false;
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.();
+  }
+  async read(buffer: Buffer, offset: number, length: number) {
+    while (this.chunks.length === 0) {
+      if (this.gone) throw Object.assign(new Error("device disconnected"), { disconnected: true });
+      if (!this.isOpen) throw Object.assign(new Error("Port is closed"), { canceled: true });
+      await new Promise<void>((r) => (this.waiting = r));
+    }
+    let n = 0;
+    while (n < length && this.chunks.length) {
+      const head = this.chunks[0];
+      const k = Math.min(head.length, length - n);
+      buffer.set(head.subarray(0, k), offset + n);
+      n += k;
+      if (k === head.length) this.chunks.shift();
+      else this.chunks[0] = head.subarray(k);
+    }
+    return { buffer, bytesRead: n };
+  }
+  async write(buffer: Buffer) {
+    if (this.gone) throw new Error("device disconnected");
+    const data = Uint8Array.from(buffer);
+    this.written.push(...data);
+    this.board.onWrite?.(data, (d) => this.emit(d));
+  }
+  async update() {}
+  async set() {}
+  async get(): Promise<PortStatus> {
+    return { cts: true, dsr: true, dcd: true };
+  }
+  async getBaudRate() {
+    return { baudRate: this.openOptions.baudRate };
+  }
+  async flush() {
+    this.chunks = [];
+  }
+  async drain() {}
+}
