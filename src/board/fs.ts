@@ -60,7 +60,7 @@ const ERRNO_NUM: Record<number, string> = { 1: "EPERM", 2: "ENOENT", 13: "EACCES
 /** The board raised: an OSError becomes a UserError naming the path; anything else is passed on. */
 export function fsError(err: unknown, path: string, op: string): unknown {
   if (!(err instanceof BoardError)) return err;
-  const last = err.message;
+  const last = err.traceback.trim().split("\n").pop()?.trim() ?? "";
   if (/no module named 'os'|has no attribute '(stat|listdir|ilistdir)'/.test(err.traceback))
     return new UserError(`the board has no usable filesystem (${last})`, "flash a MicroPython build with a filesystem", EXIT.noFilesystem);
   const m = /OSError: (?:\[Errno (\d+)\] ?)?([A-Z]+)?/.exec(last) ?? /OSError: (\d+)/.exec(last);
@@ -91,7 +91,7 @@ function hintFor(errno: string, op: string): string {
 }
 
 /** An OSError whose errno is a bare number: ports number them differently (the WebAssembly build uses emscripten's). */
-const bareErrno = (err: unknown) => err instanceof BoardError && /OSError: (?:\[Errno )?\d+\]?\s*$/.test(err.message);
+const bareErrno = (err: unknown) => err instanceof BoardError && /OSError: (?:\[Errno )?\d+\]?\s*$/.test(err.traceback.trim());
 
 async function run(board: Board, code: string, path: string, op: string): Promise<string> {
   try {
@@ -134,7 +134,7 @@ function parseEntries(out: string): FsEntry[] {
 
 /** Type and size of a path on the board; undefined when there is nothing there. */
 export async function stat(board: Board, path: string): Promise<{ type: "file" | "dir"; size: number } | undefined> {
-  const out = await run(board, `import os\ntry:\n    s = os.stat(${q(path)})\n    print('d' if s[0] & 0x4000 else 'f', s[6], '.')\nexcept OSError:\n    print('-')\n`, path, "stat");
+  const out = await run(board, `import os\ntry:\n    s = os.stat(${q(path)})\n    print('d', 0, '.') if s[0] & 0x4000 else print('f', s[6], '.')\nexcept OSError:\n    print('-')\n`, path, "stat");
   const e = parseEntries(out)[0];
   return e ? { type: e.type, size: e.size } : undefined;
 }
@@ -159,9 +159,16 @@ else:
 export async function walk(board: Board, path: string): Promise<FsEntry[]> {
   const code = `import os
 def _w(p, r):
-    for n in sorted(os.listdir(p)):
+    try:
+        ns = sorted(os.listdir(p))
+    except OSError:
+        return
+    for n in ns:
         c = p.rstrip('/') + '/' + n
-        t = os.stat(c)
+        try:
+            t = os.stat(c)
+        except OSError:
+            continue
         if t[0] & 0x4000:
             print('d', 0, r + n)
             _w(c, r + n + '/')
@@ -350,4 +357,17 @@ print(n)
 `;
   const out = await run(board, code, from, "cp");
   return Number(/\d+/.exec(out)?.[0] ?? 0);
+}
+
+/** Removes the sync library (/lib/sync) and /lib/asyn.py: what was removed, what was not there. */
+export async function uninstallLibrary(board: Board): Promise<{ removed: string[]; absent: string[] }> {
+  const removed: string[] = [];
+  const absent: string[] = [];
+  for (const p of ["/lib/sync", "/lib/asyn.py"]) {
+    if (await stat(board, p)) {
+      await remove(board, p, true);
+      removed.push(p);
+    } else absent.push(p);
+  }
+  return { removed, absent };
 }

@@ -1,0 +1,63 @@
+// `synccli eval <expr>`: the value's repr, as the board computes it. The board
+// prints the repr after a marker once the expression is done, so whatever the
+// expression itself prints (shown on stderr) never mixes with the value.
+import type { Command } from "commander";
+import chalk from "chalk";
+import { annotateTraceback, execOnBoard, globals, openSession } from "./context.js";
+import { EXIT, protocolError } from "../errors.js";
+
+/** Precedes the value in the board's output; the source spells it as an escape, so the echo never contains it. */
+export const VALUE_MARK = "\x1dsynccli-value:";
+
+/** The program sent for an expression: the expression alone on line 2 (tracebacks point there). */
+export function evalProgram(expr: string): string {
+  return `__synccli_v = repr((\n${expr}\n))\nprint('\\x1dsynccli-value:' + __synccli_v, end='')\ndel __synccli_v\n`;
+}
+
+/** Splits the board's output into what the expression printed and the value's repr. */
+export function splitEvalOutput(stdout: string): { output: string; value: string } | undefined {
+  const at = stdout.lastIndexOf(VALUE_MARK);
+  if (at < 0) return undefined;
+  return { output: stdout.slice(0, at), value: stdout.slice(at + VALUE_MARK.length) };
+}
+
+export function registerEval(program: Command) {
+  program
+    .command("eval")
+    .argument("<expr>", "a Python expression")
+    .description("evaluate an expression on the board and print its repr (what it prints goes to stderr)")
+    .action(async (expr: string, _opts, cmd: Command) => {
+      const g = globals(cmd);
+      const session = await openSession(g);
+      try {
+        let stdout = "";
+        const result = await execOnBoard(session, evalProgram(expr), (t) => (stdout += t), g.json);
+        if (result.interrupted) {
+          if (g.json) process.stdout.write(JSON.stringify({ ok: false, interrupted: true, exitCode: EXIT.interrupted }) + "\n");
+          else process.stderr.write(chalk.yellow("interrupted; the board is back at its REPL\n"));
+          process.exitCode = EXIT.interrupted;
+          return;
+        }
+        if (!result.ok) {
+          const shownErr = annotateTraceback(result.stderr, expr, "<eval>", 1);
+          if (g.json) process.stdout.write(JSON.stringify({ ok: false, output: stdout, stderr: shownErr, exitCode: EXIT.boardError }) + "\n");
+          else {
+            if (stdout) process.stderr.write(stdout.endsWith("\n") ? stdout : stdout + "\n");
+            process.stderr.write(chalk.red(shownErr.endsWith("\n") ? shownErr : shownErr + "\n"));
+          }
+          process.exitCode = EXIT.boardError;
+          return;
+        }
+        const parts = splitEvalOutput(stdout);
+        if (!parts) throw protocolError("the value did not come back after the expression ran");
+        if (g.json) {
+          process.stdout.write(JSON.stringify({ value: parts.value, output: parts.output }) + "\n");
+          return;
+        }
+        if (parts.output) process.stderr.write(parts.output.endsWith("\n") ? parts.output : parts.output + "\n");
+        process.stdout.write(parts.value + "\n");
+      } finally {
+        await session.close();
+      }
+    });
+}

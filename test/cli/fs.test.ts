@@ -1,0 +1,128 @@
+// `fs` and `uninstall` and `eval`: copying both ways (in-process, one virtual board),
+// then the commands as a user runs them (each CLI run is a fresh virtual board).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { simBoard } from "../helpers/sim.js";
+import { runCli } from "../helpers/cli.js";
+import { copy } from "../../src/cli/fs.js";
+import { readFile, stat, walk } from "../../src/board/fs.js";
+import { evalProgram, splitEvalOutput, VALUE_MARK } from "../../src/cli/eval.js";
+
+const dir = mkdtempSync(join(tmpdir(), "synccli-fs-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const local = (p: string) => join(dir, p);
+
+mkdirSync(local("proj/helpers"), { recursive: true });
+mkdirSync(local("proj/empty"));
+writeFileSync(local("proj/main.py"), "import helpers.util\nprint('main')\n");
+writeFileSync(local("proj/helpers/util.py"), "X = 1\n");
+writeFileSync(local("proj/helpers/__init__.py"), "");
+const big = Buffer.alloc(20_000, "abcdefghij\n");
+writeFileSync(local("big.txt"), big);
+
+const fails = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as { exitCode: number; message: string });
+
+describe("fs cp", () => {
+  it("up (file, folder with -r, into a folder), unchanged files skipped, down again, board to board", async () => {
+    const { board } = await simBoard();
+    let r = await copy(board, [local("proj/main.py")], ":main.py", { bar: false });
+    expect(r.copied).toEqual([{ from: local("proj/main.py"), to: ":/main.py", bytes: readFileSync(local("proj/main.py")).length }]);
+    r = await copy(board, [local("proj")], ":", { recursive: true, bar: false });
+    expect(r.copied.map((c) => c.to)).toEqual([":/proj/helpers/__init__.py", ":/proj/helpers/util.py", ":/proj/main.py"]);
+    expect(await stat(board, "/proj/empty")).toEqual({ type: "dir", size: 0 });
+    // again, one file changed: only that one goes
+    writeFileSync(local("proj/helpers/util.py"), "X = 2\n");
+    r = await copy(board, [local("proj")], ":", { recursive: true, bar: false });
+    expect(r.copied.map((c) => c.to)).toEqual([":/proj/helpers/util.py"]);
+    expect(r.unchanged.map((c) => c.to)).toEqual([":/proj/helpers/__init__.py", ":/proj/main.py"]);
+    // several sources into a folder; a large file
+    r = await copy(board, [local("big.txt"), local("proj/main.py")], ":proj/", { bar: false });
+    expect(r.copied.map((c) => c.to)).toEqual([":/proj/big.txt"]);
+    expect(r.unchanged.map((c) => c.to)).toEqual([":/proj/main.py"]);
+
+    // down: a file into a folder, a folder with -r
+    mkdirSync(local("back"));
+    r = await copy(board, [":proj/big.txt"], local("back"), { bar: false });
+    expect(readFileSync(local("back/big.txt")).equals(big)).toBe(true);
+    r = await copy(board, [":/proj"], local("back/copy"), { recursive: true, bar: false });
+    expect(readFileSync(local("back/copy/helpers/util.py"), "utf8")).toBe("X = 2\n");
+    expect(readFileSync(local("back/copy/main.py"), "utf8")).toContain("import helpers.util");
+
+    // board to board
+    r = await copy(board, [":main.py"], ":boot.py", { bar: false });
+    expect(Buffer.from(await readFile(board, "/boot.py")).toString()).toContain("print('main')");
+
+    // errors
+    expect(await fails(copy(board, [local("proj")], ":"))).toMatchObject({ exitCode: 12, message: expect.stringMatching(/is a directory/) });
+    expect(await fails(copy(board, [":/proj"], local("x")))).toMatchObject({ exitCode: 12 });
+    expect(await fails(copy(board, [local("nope.py")], ":"))).toMatchObject({ exitCode: 11, message: expect.stringContaining("on this computer") });
+    expect(await fails(copy(board, [":nope.py"], dir))).toMatchObject({ exitCode: 11, message: expect.stringContaining("/nope.py") });
+    expect(await fails(copy(board, [local("big.txt")], ":nodir/big.txt"))).toMatchObject({ exitCode: 11, message: expect.stringContaining("/nodir") });
+    expect(await fails(copy(board, [local("big.txt")], local("y")))).toMatchObject({ exitCode: 2 });
+    expect((await walk(board, "/")).some((e) => e.name === "nodir")).toBe(false);
+  });
+});
+
+describe("eval framing", () => {
+  it("the value is what follows the last marker, whatever the expression printed", () => {
+    expect(evalProgram("1+1")).not.toContain(VALUE_MARK); // the source spells it escaped
+    expect(splitEvalOutput(`hello\n${VALUE_MARK}[1, 2]`)).toEqual({ output: "hello\n", value: "[1, 2]" });
+    expect(splitEvalOutput("no marker")).toBeUndefined();
+  });
+});
+
+describe("the commands", () => {
+  it("fs, uninstall and eval through the CLI, with exit codes and --json", async () => {
+    const sim = (...args: string[]) => runCli(["--sim", ...args]);
+    const [cpr, ls, cat, dircp, df, un, ev, evj, everr, mk] = await Promise.all([
+      sim("fs", "cp", "-r", local("proj"), local("proj/main.py"), ":"),
+      sim("--json", "fs", "ls", ":/dev"),
+      sim("fs", "cat", ":nope.txt"),
+      sim("fs", "cp", local("proj"), ":"),
+      sim("--json", "fs", "df"),
+      sim("--json", "uninstall"),
+      sim("eval", "print('side effect') or [1, 'two', None]"),
+      sim("--json", "eval", "'a' * 3"),
+      sim("eval", "1/0"),
+      sim("--json", "fs", "mkdir", "--parents", ":a/b"),
+    ]);
+    expect(cpr.code).toBe(0);
+    expect(cpr.stdout).toContain(`${local("proj/helpers/util.py")} -> :/proj/helpers/util.py`);
+    expect(cpr.stdout).toContain(`${local("proj/main.py")} -> :/main.py`);
+    expect(cpr.stderr).toContain("main.py runs when the board starts");
+    expect(ls.code).toBe(0);
+    expect(JSON.parse(ls.stdout)).toMatchObject({ path: "/dev", entries: expect.any(Array) });
+    expect(cat.code).toBe(11);
+    expect(cat.stderr).toContain("no such file or directory on the board: /nope.txt");
+    expect(cat.stderr).toContain("hint:");
+    expect(dircp.code).toBe(12);
+    expect(dircp.stderr).toContain("fs cp -r");
+    expect(df.code).toBe(0);
+    expect(JSON.parse(df.stdout)).toMatchObject({ path: "/", total: expect.any(Number), free: expect.any(Number) });
+    expect(un.code).toBe(0);
+    expect(JSON.parse(un.stdout)).toEqual({ removed: [], absent: ["/lib/sync", "/lib/asyn.py"] });
+    expect(ev.code).toBe(0);
+    expect(ev.stdout).toBe("[1, 'two', None]\n");
+    expect(ev.stderr).toContain("side effect");
+    expect(JSON.parse(evj.stdout)).toEqual({ value: "'aaa'", output: "" });
+    expect(everr.code).toBe(1);
+    expect(everr.stderr).toMatch(/line 1[\s\S]*ZeroDivisionError/);
+    expect(everr.stdout).toBe("");
+    expect(mk.code).toBe(0);
+    expect(JSON.parse(mk.stdout)).toEqual({ ok: true, created: ["/a/b"] });
+  });
+
+  it("install then uninstall on one board session removes the library", async () => {
+    const { board } = await simBoard();
+    const { installLibrary } = await import("../../src/board/install.js");
+    await installLibrary(board);
+    expect(await stat(board, "/lib/sync")).toMatchObject({ type: "dir" });
+    const { uninstallLibrary } = await import("../../src/board/fs.js");
+    expect(await uninstallLibrary(board)).toEqual({ removed: ["/lib/sync", "/lib/asyn.py"], absent: [] });
+    expect(await stat(board, "/lib/sync")).toBeUndefined();
+    expect(await stat(board, "/lib/asyn.py")).toBeUndefined();
+    expect(await uninstallLibrary(board)).toEqual({ removed: [], absent: ["/lib/sync", "/lib/asyn.py"] });
+  });
+});
