@@ -86,8 +86,22 @@ export class Board {
     return new Board(port, options);
   }
 
+  private lostListeners: ((err: UserError) => void)[] = [];
+  /** Gives up the operation under way (Ctrl-C on the host before our code went out). */
+  private cancelCurrent: (() => void) | undefined;
+
+  /** Called once when the board is lost (unplugged, or an operation gave up on it). */
+  onLost(listener: (err: UserError) => void): () => void {
+    if (this.lost) listener(this.lost);
+    else this.lostListeners.push(listener);
+    return () => (this.lostListeners = this.lostListeners.filter((l) => l !== listener));
+  }
+
   private fail(err: UserError) {
-    this.lost ??= err;
+    if (!this.lost) {
+      this.lost = err;
+      for (const l of this.lostListeners.splice(0)) l(err);
+    }
     this.current?.onAction({ type: "done", result: {} });
   }
 
@@ -170,6 +184,7 @@ export class Board {
         clearTimeout(timer);
         clearTimeout(nudge);
         this.current = undefined;
+        this.cancelCurrent = undefined;
         if (err) reject(err);
         else resolve(result!);
       };
@@ -250,6 +265,7 @@ export class Board {
         if (rearm) arm();
       };
       this.current = { op, onAction, arm };
+      this.cancelCurrent = () => settle(new Cancelled());
       for (const a of op.start()) onAction(a);
       arm();
       const backlog = this.backlog;
@@ -305,7 +321,16 @@ export class Board {
   /** Run code, streaming its output. Resolves when the board is back at its raw prompt. */
   async exec(code: string | Uint8Array, hooks: ExecHooks = {}): Promise<ExecResult> {
     checkSendable(code);
-    await this.ensureRaw();
+    // Ctrl-C while still getting the board's attention: give up on it, send no code.
+    const early = () => this.cancelCurrent?.();
+    hooks.signal?.addEventListener("abort", early, { once: true });
+    try {
+      if (!hooks.signal?.aborted) await this.ensureRaw();
+    } catch (err) {
+      if (!(err instanceof Cancelled)) throw err;
+    } finally {
+      hooks.signal?.removeEventListener("abort", early);
+    }
     // Ctrl-C before the code went out: do not send it at all.
     if (hooks.signal?.aborted) return { stderr: "", ok: false, interrupted: true, mode: this.rawPasteWorks === false ? "raw" : "raw-paste", pasteAborted: false };
     const op = new Exec(code, { rawPaste: hooks.rawPaste ?? this.rawPasteWorks ?? true });
@@ -473,6 +498,13 @@ export class BoardError extends UserError {
     );
     this.detail = detail;
     this.name = "BoardError";
+  }
+}
+
+/** An operation given up on purpose (see Board.cancelCurrent). */
+class Cancelled extends Error {
+  constructor() {
+    super("cancelled");
   }
 }
 

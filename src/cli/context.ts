@@ -48,7 +48,8 @@ export async function openSession(g: GlobalOptions): Promise<Session> {
   const timeoutMs = Math.round(g.timeout * 1000);
   const { Board } = await import("../board/board.js");
   const { createSim, parseSimSpec } = await import("../sim/index.js");
-  const sim = g.sim || g.simOptions ? createSim({ baud: g.baud, ...parseSimSpec(g.simOptions) }) : undefined;
+  // `--sim-options ""` is an empty list: still the virtual board, never the default serial port.
+  const sim = g.sim || g.simOptions !== undefined ? createSim({ baud: g.baud, ...checkSimOptions(parseSimSpec(g.simOptions)) }) : undefined;
   const ac = new AbortController();
   let closed = false;
   const close = async () => {
@@ -64,7 +65,10 @@ export async function openSession(g: GlobalOptions): Promise<Session> {
     ac.abort();
     if (session?.executing) return;
     process.stderr.write(chalk.yellow("\ninterrupted\n"));
-    void close().finally(() => process.exit(EXIT.interrupted));
+    // Before the script started (opening, installing): still one object for a JSON reader.
+    if (g.json) process.stdout.write(JSON.stringify({ ok: false, interrupted: true, error: "interrupted", hint: "Ctrl-C before the script started; nothing ran", exitCode: EXIT.interrupted }) + "\n");
+    // A board that takes nothing in (silent, or a full line) must not hold the exit up.
+    void Promise.race([close(), new Promise((r) => setTimeout(r, 1000).unref())]).finally(() => process.exit(EXIT.interrupted));
   };
   process.on("SIGINT", onSigint);
   const onStdoutError = (err: NodeJS.ErrnoException) => {
@@ -88,6 +92,39 @@ export async function openSession(g: GlobalOptions): Promise<Session> {
 }
 
 export const defaults = { port: DEFAULT_PORT, baud: DEFAULT_BAUD, timeout: 10 };
+
+/**
+ * Bounds on the virtual board's numeric options (parseSimSpec only checks
+ * that they are numbers): a probability above 1, a baud rate of 0 (`baud=`)
+ * or a fractional byte count is a usage error, not a board that never answers.
+ */
+export function checkSimOptions<T extends object>(o: T): T {
+  const bad = (detail: string) =>
+    new UserError(`bad --sim options: ${detail}`, "see the --sim-options table in the README (e.g. --sim-options baud=115200,drop=0.01)", EXIT.usage);
+  const v = o as Record<string, unknown>;
+  const num = (k: string) => (typeof v[k] === "number" ? (v[k] as number) : undefined);
+  for (const [key, name] of [
+    ["drop", "drop"],
+    ["garble", "garble"],
+  ]) {
+    const n = num(key);
+    if (n !== undefined && !(n >= 0 && n <= 1)) throw bad(`${name} is a probability from 0 to 1, got ${n}`);
+  }
+  const baud = num("baud");
+  if (baud !== undefined && !(Number.isInteger(baud) && baud >= 300 && baud <= 5_000_000)) throw bad(`baud must be a whole number from 300 to 5000000, got ${baud}`);
+  for (const [key, name, min] of [
+    ["disconnectAfter", "disconnect-after", 0],
+    ["garbageOnOpen", "garbage", 0],
+    ["boardReadRate", "slow", 1],
+    ["rxBuffer", "rx-buffer", 1],
+    ["abortPasteAfter", "abort-paste-after", 0],
+    ["seed", "seed", 0],
+  ] as const) {
+    const n = num(key);
+    if (n !== undefined && !(Number.isSafeInteger(n) && n >= min)) throw bad(`${name} must be a whole number${min ? ` of at least ${min}` : ""}, got ${n}`);
+  }
+  return o;
+}
 
 /** Board output uses CRLF; a host terminal or a pipe wants LF. Holds a split \r. */
 export function crlfToLf(): (chunk: Uint8Array) => string {
@@ -183,7 +220,9 @@ export async function runStreaming(
   // A known mistake (old asyncio code, the notebook's programs) gets one line naming the fix.
   const hint = code_ === EXIT.boardError ? hintFor(result.stderr, opts.source, opts.lineOffset) : undefined;
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ ok: result.ok, interrupted: result.interrupted, mode: result.mode, stdout, stderr, exitCode: code_, ...(hint ? { hint } : {}) }) + "\n");
+    process.stdout.write(
+      JSON.stringify({ ok: result.ok, interrupted: result.interrupted, mode: result.mode, pasteAborted: result.pasteAborted, stdout, stderr, exitCode: code_, ...(hint ? { hint } : {}) }) + "\n",
+    );
   } else if (!result.ok && !result.interrupted) {
     process.stderr.write(chalk.red(stderr.endsWith("\n") ? stderr : stderr + "\n"));
     if (hint) process.stderr.write(`${chalk.dim("hint:")} ${hint}\n`);
@@ -206,7 +245,34 @@ export function renderError(err: unknown, json = false, stdout?: string): number
     if (json) process.stdout.write(JSON.stringify({ ok: false, error: err.message, hint: err.hint, exitCode: err.exitCode, ...(stdout !== undefined ? { stdout } : {}) }) + "\n");
     return err.exitCode;
   }
+  // A file of the user's that cannot be read (a script, an output path): their setup, not our bug.
+  const fsErr = fileError(err);
+  if (fsErr) return renderError(fsErr, json, stdout);
   const e = err as Error;
   process.stderr.write(`${chalk.red("synccli: internal error:")} ${e?.stack ?? String(e)}\n`);
+  if (json) process.stdout.write(JSON.stringify({ ok: false, error: `internal error: ${e?.message ?? String(e)}`, exitCode: 70 }) + "\n");
   return 70;
+}
+
+const FILE_ERRORS: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "it is a directory",
+  ENOTDIR: "a part of the path is not a directory",
+  ENOENT: "no such file or directory",
+  ELOOP: "too many symbolic links",
+  EMFILE: "too many open files",
+  ENAMETOOLONG: "the name is too long",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+};
+
+/** Node's errors from reading or writing a local file, as a UserError (exit 2), else undefined. */
+export function fileError(err: unknown): UserError | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (!e || typeof e !== "object" || typeof e.code !== "string" || typeof e.syscall !== "string") return undefined;
+  const why = FILE_ERRORS[e.code];
+  if (!why || !/^(open|read|write|scandir|stat|lstat|mkdir|access|copyfile|rename|unlink)$/.test(e.syscall)) return undefined;
+  const path = e.path ?? "a file";
+  return new UserError(`cannot ${e.syscall === "scandir" ? "list" : e.syscall === "open" ? "open" : /^(write|mkdir|rename|unlink|copyfile)$/.test(e.syscall) ? "write" : "read"} ${path}: ${why}`, "check the path and its permissions", EXIT.usage);
 }

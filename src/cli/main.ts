@@ -14,16 +14,14 @@ import { registerSim } from "./sim.js";
 import { registerInstall } from "./install.js";
 import { registerCompare } from "./compare.js";
 import { registerDemos } from "./demos.js";
-import { registerFs, registerUninstall } from "./fs.js";
-import { registerEval } from "./eval.js";
 
 export function buildProgram(): Command {
   const program = new Command("synccli")
     .description("Push MicroPython asyncio synchronisation demos to a board over its raw REPL, or to a virtual board (--sim)")
     .version("0.1.0")
     .option("-p, --port <path>", "serial port of the board (u0, a0, c3: /dev/ttyUSB0, /dev/ttyACM0, COM3); default: $SYNCCLI_PORT, else the one ESP-like port found")
-    .option("-b, --baud <rate>", "baud rate", (v) => positive(v, "--baud"), defaults.baud)
-    .option("-t, --timeout <seconds>", "silence allowed while waiting for a protocol reply", (v) => positive(v, "--timeout"), defaults.timeout)
+    .option("-b, --baud <rate>", "baud rate", parseBaud, defaults.baud)
+    .option("-t, --timeout <seconds>", "silence allowed while waiting for a protocol reply", parseTimeout, defaults.timeout)
     .option("--sim", "use the virtual board instead of a serial port")
     .option("--sim-options <list>", "virtual board options, implies --sim (e.g. baud=115200,drop=0.01,silent; see README)")
     .option("--reset", "hard-reset the board through DTR/RTS when opening (ESP auto-reset)")
@@ -36,14 +34,34 @@ export function buildProgram(): Command {
   });
   for (const register of [registerList, registerConnect, registerExec, registerRun, registerRepl, registerReset, registerInstall, registerSim, registerCompare]) register(program);
   registerDemos(program);
-  for (const register of [registerFs, registerUninstall, registerEval]) register(program);
   return program;
 }
 
-function positive(v: string, name: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UserError(`${name} must be a positive number, got "${v}"`, `e.g. ${name} 115200`, EXIT.usage);
+/** Serial baud rates a UART can be set to: whole numbers, from 300 (slowest standard) to 4 Mbaud (ESP32's UART maximum is 5). */
+export const BAUD_RANGE = [300, 5_000_000] as const;
+/** --timeout in seconds: below 0.1 s no board answers in time; above a day the timers overflow (2^31 ms is 24.8 days). */
+export const TIMEOUT_RANGE = [0.1, 86_400] as const;
+
+export function parseBaud(v: string): number {
+  const n = Number(v.trim() === "" ? NaN : v);
+  const [lo, hi] = BAUD_RANGE;
+  if (!Number.isInteger(n) || n < lo || n > hi)
+    throw new UserError(`--baud must be a whole number from ${lo} to ${hi}, got "${v}"`, "MicroPython's REPL uses --baud 115200", EXIT.usage);
   return n;
+}
+
+export function parseTimeout(v: string): number {
+  const n = Number(v.trim() === "" ? NaN : v);
+  const [lo, hi] = TIMEOUT_RANGE;
+  if (!Number.isFinite(n) || n < lo || n > hi)
+    throw new UserError(`--timeout must be a number of seconds from ${lo} to ${hi}, got "${v}"`, "e.g. --timeout 10 (the default)", EXIT.usage);
+  return n;
+}
+
+/** --json among the arguments, whether or not parsing got that far (options end at `--`). */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).includes("--json");
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -67,8 +85,13 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       code = err.exitCode === 0 ? 0 : EXIT.usage;
+      // Commander printed its message on stderr; a JSON reader gets it too.
+      if (code !== 0 && wantsJson(argv)) {
+        const message = err.message.replace(/^error:\s*/, "");
+        process.stdout.write(JSON.stringify({ ok: false, error: message, hint: "run `synccli --help` for usage", exitCode: code }) + "\n");
+      }
     } else if (err instanceof ReportedError) code = err.exitCode;
-    else code = renderError(err, program.opts().json === true);
+    else code = renderError(err, program.opts().json === true || wantsJson(argv));
   }
   // Let buffered output reach a pipe before leaving (unless its reader is gone).
   if (!process.stdout.destroyed) await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));

@@ -1,8 +1,27 @@
 import type { Command } from "commander";
 import chalk from "chalk";
 import { globals, openSession } from "./context.js";
+import { noAnswer } from "../errors.js";
 
 const CTRL_RBRACKET = 0x1d;
+
+/**
+ * Piped input: a terminal's Enter key sends CR, which is what the board's
+ * REPL takes as the end of a line; a file or `echo` has LF (or CRLF) line ends.
+ */
+export function linesToCR(): (data: Buffer) => Buffer {
+  let lastCR = false;
+  return (data) => {
+    const out: number[] = [];
+    for (const b of data) {
+      if (b === 0x0a) {
+        if (!lastCR) out.push(0x0d); // CRLF: the CR already went
+      } else out.push(b);
+      lastCR = b === 0x0d;
+    }
+    return Buffer.from(out);
+  };
+}
 
 export function registerRepl(program: Command) {
   program
@@ -13,13 +32,17 @@ export function registerRepl(program: Command) {
       const session = await openSession(g);
       const { board } = session;
       const tty = process.stdin.isTTY === true;
+      const timeoutMs = Math.round(g.timeout * 1000);
+      const toBoard = tty ? (d: Buffer) => d : linesToCR();
       // In a raw terminal a bare LF does not return the carriage.
       let lastOutput = performance.now();
       let lastInput = 0;
       let promptAt = 0; // when the output last ended at a fresh prompt
+      let heard = false;
       let tail = "";
       const render = (d: Uint8Array) => {
         lastOutput = performance.now();
+        heard = true;
         const s = Buffer.from(d).toString("latin1");
         tail = (tail + s).slice(-4);
         if (tail === ">>> ") promptAt = lastOutput;
@@ -27,36 +50,54 @@ export function registerRepl(program: Command) {
       };
       process.stderr.write(chalk.dim("Connected; Ctrl-] leaves, Ctrl-D soft-resets the board.\n"));
       board.passthrough(render);
-      await new Promise<void>((resolve) => {
-        if (tty) process.stdin.setRawMode(true);
-        process.stdin.on("data", (data: Buffer) => {
-          const stop = data.indexOf(CTRL_RBRACKET);
-          const forward = stop >= 0 ? data.subarray(0, stop) : data;
-          if (forward.length) {
-            lastInput = performance.now();
-            void board.send(forward);
-          }
-          if (stop >= 0) resolve();
+      const timers: NodeJS.Timeout[] = [];
+      let stopLost: (() => void) | undefined;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          // Unplugged (or the port failed): exit 7 with the message, not a quiet 0.
+          stopLost = board.onLost(reject);
+          if (tty) process.stdin.setRawMode(true);
+          process.stdin.on("data", (data: Buffer) => {
+            const stop = data.indexOf(CTRL_RBRACKET);
+            const forward = toBoard(stop >= 0 ? data.subarray(0, stop) : data);
+            if (forward.length) {
+              lastInput = performance.now();
+              board.send(forward).catch(() => {}); // a failed write shows up as the board lost
+            }
+            if (stop >= 0) resolve();
+          });
+          // Piped input: wait until the board has answered the last line (a
+          // prompt after it, then quiet), at most --timeout after the input ended.
+          process.stdin.on("end", () => {
+            const giveUp = performance.now() + timeoutMs;
+            const check = () => {
+              const now = performance.now();
+              const answered = tail === ">>> " && promptAt > lastInput && now - lastOutput >= 200;
+              if (answered) resolve();
+              // Only a board that fell silent counts as not answering; one still printing is busy.
+              else if (now >= giveUp && now - lastOutput >= timeoutMs) reject(noAnswer("waiting for the REPL to answer the input", timeoutMs));
+              else if (now >= giveUp && !tty) resolve();
+              else timers.push(setTimeout(check, 100));
+            };
+            check();
+          });
+          // A board that never shows its banner and prompt is not there.
+          timers.push(
+            setTimeout(() => {
+              if (!heard) reject(noAnswer("opening the REPL", timeoutMs));
+            }, timeoutMs),
+          );
+          // Ctrl-B: leaves raw mode if the board is in it; either way the board prints its banner and prompt.
+          board.send(Uint8Array.of(0x02)).catch(() => {});
         });
-        // Piped input: wait until the board has answered the last line (a
-        // prompt after it, then quiet), at most --timeout after the input ended.
-        process.stdin.on("end", () => {
-          const giveUp = performance.now() + g.timeout * 1000;
-          const check = () => {
-            const now = performance.now();
-            const answered = tail === ">>> " && promptAt > lastInput && now - lastOutput >= 200;
-            if (answered || now >= giveUp) resolve();
-            else setTimeout(check, 100);
-          };
-          check();
-        });
-        // Ctrl-B: leaves raw mode if the board is in it; either way the board prints its banner and prompt.
-        void board.send(Uint8Array.of(0x02));
-      });
-      if (tty) process.stdin.setRawMode(false);
-      process.stdin.pause();
-      board.passthrough(undefined);
-      process.stdout.write("\n");
-      await session.close();
+      } finally {
+        for (const t of timers) clearTimeout(t);
+        stopLost?.();
+        if (tty) process.stdin.setRawMode(false);
+        process.stdin.pause();
+        board.passthrough(undefined);
+        process.stdout.write("\n");
+        await session.close();
+      }
     });
 }

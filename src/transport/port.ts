@@ -3,7 +3,8 @@
 import { SerialPortStream } from "@serialport/stream";
 import { autoDetect } from "@serialport/bindings-cpp";
 import type { BindingInterface } from "./binding-types.js";
-import { EXIT, UserError, portBusy, permissionDenied, portNotFound } from "../errors.js";
+import { statSync } from "node:fs";
+import { EXIT, UserError, notASerialPort, portBusy, permissionDenied, portNotFound } from "../errors.js";
 
 export { DEFAULT_BAUD, DEFAULT_PORT } from "./defaults.js";
 
@@ -25,10 +26,27 @@ export function classifyOpenError(path: string, err: Error, platform: NodeJS.Pla
   if (platform === "win32" && /Access (is )?denied/i.test(m)) return portBusy(path);
   if (/Permission denied|EACCES|Access denied/i.test(m)) return permissionDenied(path);
   if (/lock|busy|EBUSY|temporarily unavailable|EAGAIN/i.test(m)) return portBusy(path);
+  // A character device that is no terminal (/dev/null): the line settings fail.
+  if (/Inappropriate ioctl|ENOTTY|Not a typewriter/i.test(m)) return notASerialPort(path, "it takes no line settings");
   return new UserError(`cannot open ${path}: ${m.replace(/^Error:\s*/, "")}`, "check the port name with `synccli list`", 3);
 }
 
+/** What can be told about a port name before opening it (hardware only). */
+export function checkPortPath(path: string): void {
+  if (!path.trim())
+    throw new UserError("the port name is empty", "give the board's serial port, e.g. --port /dev/ttyUSB0 (`synccli list` shows them), or add --sim", EXIT.usage);
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return; // missing (the open says so) or a name the OS resolves itself (COM3)
+  }
+  if (st.isDirectory()) throw notASerialPort(path, "it is a directory");
+  if (st.isFile()) throw notASerialPort(path, "it is a regular file");
+}
+
 export async function openPort(opts: OpenPortOptions): Promise<Port> {
+  if (!opts.binding) checkPortPath(opts.path);
   const port = new SerialPortStream({
     binding: (opts.binding ?? autoDetect()) as never,
     path: opts.path,

@@ -19,7 +19,7 @@ describe("Board.exec with an AbortSignal", () => {
     const r = await run;
     expect(r.interrupted).toBe(true);
     expect(r.stderr).toMatch(/KeyboardInterrupt/);
-    expect(out.join("")).toMatch(/^tick\n/);
+    expect(out.join("")).toMatch(/^tick\r?\n/);
     expect((await board.eval("print('next')")).trim()).toBe("next");
   });
 
