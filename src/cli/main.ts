@@ -14,6 +14,8 @@ import { registerSim } from "./sim.js";
 import { registerInstall } from "./install.js";
 import { registerCompare } from "./compare.js";
 import { registerDemos } from "./demos.js";
+import { registerFs, registerUninstall } from "./fs.js";
+import { registerEval } from "./eval.js";
 
 export function buildProgram(): Command {
   const program = new Command("synccli")
@@ -34,6 +36,7 @@ export function buildProgram(): Command {
   });
   for (const register of [registerList, registerConnect, registerExec, registerRun, registerRepl, registerReset, registerInstall, registerSim, registerCompare]) register(program);
   registerDemos(program);
+  for (const register of [registerFs, registerUninstall, registerEval]) register(program);
   return program;
 }
 
