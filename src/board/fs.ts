@@ -78,7 +78,7 @@ export function fsError(err: unknown, path: string, op: string): unknown {
 function hintFor(errno: string, op: string): string {
   switch (errno) {
     case "EISDIR":
-      return op === "rm" ? "a folder: `fs rm -r` removes it with what it holds, `fs rmdir` an empty one" : "a folder: give a file, or `-r` to copy the folder";
+      return op === "rm" ? "a folder: `fs rm -r` removes it with what it holds, `fs rmdir` an empty one" : "a folder: give a file's path (`synccli fs tree` lists what it holds)";
     case "ENOTEMPTY":
       return "remove what it holds first, or use `fs rm -r`";
     case "EEXIST":
@@ -117,7 +117,7 @@ async function classify(board: Board, err: BoardError, path: string, op: string)
   }
   if (op === "mkdir") return refused("already exists", "EEXIST");
   if (op === "rmdir") return s.type === "dir" ? refused("directory not empty", "ENOTEMPTY") : refused("not a directory", "ENOTDIR");
-  if (op === "read" && s.type === "dir") return refused("is a directory", "EISDIR");
+  if (s.type === "dir") return refused("is a directory", "EISDIR");
   return fsError(err, path, op);
 }
 

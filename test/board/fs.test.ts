@@ -65,6 +65,9 @@ describe("file operations on the board", () => {
     expect(await fails(putFile(board, "/no/dir/x.py", Buffer.from("1")))).toMatchObject({ exitCode: FS_EXIT.notFound, message: expect.stringContaining("/no/dir") });
     expect(await fails(putFile(board, "/data", Buffer.from("1")))).toMatchObject({ exitCode: FS_EXIT.refused });
     expect(await fails(remove(board, "/", true))).toMatchObject({ exitCode: 2 });
+    expect(await fails(touch(board, "/data"))).toMatchObject({ exitCode: FS_EXIT.refused, message: expect.stringMatching(/is a directory/) });
+    expect(await fails(readFile(board, "/data"))).toMatchObject({ exitCode: FS_EXIT.refused, message: expect.stringMatching(/is a directory/) });
+    expect(await fails(rmdir(board, "/main.py"))).toMatchObject({ exitCode: FS_EXIT.refused, message: expect.stringMatching(/not a directory/) });
 
     await remove(board, "/data", true);
     await remove(board, "/boot.py");
