@@ -48,7 +48,16 @@ async function progress(total: number, verb: string, enabled: boolean) {
     Presets.shades_classic,
   );
   bar.start(total, 0, { file: "" });
-  return { tick: (n: number, file: string) => bar.increment(n, { file }), stop: () => bar.stop() };
+  // Ctrl-C ends synccli from its handler (process.exit): give the terminal its cursor back.
+  const restore = () => void process.stderr.write("\x1b[?25h");
+  process.once("exit", restore);
+  return {
+    tick: (n: number, file: string) => bar.increment(n, { file }),
+    stop: () => {
+      bar.stop();
+      process.off("exit", restore);
+    },
+  };
 }
 
 function localFiles(root: string): { rel: string; dir: boolean }[] {
