@@ -9,7 +9,9 @@ export type ToInterpreter =
   | { t: "exec"; code: Uint8Array }
   | { t: "char"; byte: number }
   | { t: "interrupt" }
-  | { t: "snapshot" };
+  | { t: "snapshot" }
+  /** Raw-paste code received so far (whole lines): can it still compile? */
+  | { t: "check"; code: Uint8Array; pasteId: number };
 
 export type FromInterpreter =
   | { t: "ready" }
@@ -18,13 +20,24 @@ export type FromInterpreter =
   | { t: "machine-reset"; files: FileSnapshot }
   | { t: "char-done" }
   | { t: "friendly-exit" }
-  | { t: "files"; files: FileSnapshot };
+  | { t: "files"; files: FileSnapshot }
+  /** stderr when the code checked cannot compile whatever follows. */
+  | { t: "checked"; pasteId: number; stderr?: string };
 
 export type FileSnapshot = [path: string, data: Uint8Array][];
 
 export interface InterpreterData {
-  /** Int32Array[0] = 1 when the host sent Ctrl-C (read between stdout writes). */
+  /**
+   * Int32Array[0] = 1 when the host sent Ctrl-C (read between stdout writes,
+   * and waited on by time.sleep*: the main thread notifies index 0).
+   */
   interruptFlag: SharedArrayBuffer;
+  /**
+   * Output not yet posted: Int32Array[0] = byte count, bytes from offset 4.
+   * Shared so that the main thread can still send a partial line (or an
+   * input() prompt) when it has to terminate a thread stuck in a tight loop.
+   */
+  pendingOut: SharedArrayBuffer;
   files: FileSnapshot;
   uniqueId: string;
   /** Boot with no filesystem mounted, like a firmware build without one. */
@@ -52,12 +65,22 @@ interface MicroPython {
   runPythonAsync(code: string): Promise<unknown>;
   replInit(): void;
   replProcessChar(c: number): number;
+  registerJsModule(name: string, module: object): void;
 }
+
+/** Output is posted once this much is pending (or at a newline, a wait, or the next turn of the event loop). */
+const FLUSH_AT = 512;
+/** ...or once the oldest pending byte is this old, while a loop keeps printing without newlines (ms). */
+const FLUSH_AGE_MS = 20;
+
 
 const port = parentPort!;
 const data = workerData as InterpreterData;
 const interrupt = new Int32Array(data.interruptFlag);
 const decoder = new TextDecoder();
+
+const pendingCount = new Int32Array(data.pendingOut, 0, 1);
+const pendingBytes = new Uint8Array(data.pendingOut, 4);
 
 const SYSTEM_DIRS = new Set(["/dev", "/proc", "/tmp", "/home"]);
 
@@ -170,33 +193,95 @@ def reset():
     raise _MachineReset()
 `;
 
+// \`time\` as on a board, except that its waits are interruptible: they
+// sleep on the interrupt flag (Atomics.wait), so Ctrl-C stops
+// \`while True: time.sleep(0.1)\` at once, with a traceback naming the line and
+// the globals kept; the ticks functions look at the flag too, so busy-waits on
+// them stop as well. Only a loop that calls nothing at all needs the restart.
+// Pending output is sent before a wait (partial lines arrive as printed).
+const TIME_PY = `
+from time import *
+import __simjs
+_w = __simjs.wait
+_p = __simjs.poll
+_ms = ticks_ms
+_us = ticks_us
+_cpu = ticks_cpu
+def sleep(s):
+    if _w(s * 1000):
+        raise KeyboardInterrupt
+def sleep_ms(ms):
+    if _w(ms):
+        raise KeyboardInterrupt
+def sleep_us(us):
+    if _w(us / 1000):
+        raise KeyboardInterrupt
+def ticks_ms():
+    if _p():
+        raise KeyboardInterrupt
+    return _ms()
+def ticks_us():
+    if _p():
+        raise KeyboardInterrupt
+    return _us()
+def ticks_cpu():
+    if _p():
+        raise KeyboardInterrupt
+    return _cpu()
+`;
+
 const BOOT = `
 import sys
 sys.path.insert(0, '${SIM_DIR}')
-for _m in ('__sim', 'uasyncio', 'machine'):
+for _m in ('__sim', 'uasyncio', 'machine', '__simtime'):
     __import__(_m).__file__ = _m + '.py'
 sys.path.pop(0)
+sys.modules['time'] = sys.modules['utime'] = sys.modules['__simtime']
+sys.modules['__simtime'].__name__ = 'time'
+del sys.modules['__simtime']
 del sys, _m
 `;
 
 let mp: MicroPython;
-let outBuf: number[] = [];
 let flushScheduled = false;
 let muted = false;
 let interrupted = false;
+/** Running a script (raw REPL): every LF goes out as CR LF, as the firmware's cooked stdout. */
+let cookAll = false;
+let lastByte = 0;
+let pendingSince = 0;
 
 function flush() {
   flushScheduled = false;
-  if (outBuf.length === 0) return;
-  port.postMessage({ t: "out", data: Uint8Array.from(outBuf) } satisfies FromInterpreter);
-  outBuf = [];
+  const n = Atomics.load(pendingCount, 0);
+  if (n === 0) return;
+  const out = pendingBytes.slice(0, n);
+  Atomics.store(pendingCount, 0, 0);
+  port.postMessage({ t: "out", data: out } satisfies FromInterpreter);
+}
+
+function put(c: number) {
+  const n = Atomics.load(pendingCount, 0);
+  if (n >= pendingBytes.length) flush();
+  const m = Atomics.load(pendingCount, 0);
+  if (m === 0) pendingSince = performance.now();
+  pendingBytes[m] = c;
+  Atomics.store(pendingCount, 0, m + 1);
 }
 
 function onStdout(chunk: Uint8Array) {
   if (muted) return;
-  for (const c of chunk) outBuf.push(c);
-  // Batch, but never hold a finished line: output must stream while scripts run.
-  if (chunk[chunk.length - 1] === 10 || outBuf.length >= 512) flush();
+  // A board's stdout is cooked: print(2) sends "2\r\n". The friendly REPL
+  // already ends its own lines with CR LF; there only a lone LF gets a CR.
+  for (const c of chunk) {
+    if (c === 10 && (cookAll || lastByte !== 13)) put(13);
+    put(c);
+    lastByte = c;
+  }
+  // Batch, but never hold a finished line, nor a partial one for long: output
+  // streams as printed while scripts run.
+  const n = Atomics.load(pendingCount, 0);
+  if (chunk[chunk.length - 1] === 10 || n >= FLUSH_AT || (n > 0 && performance.now() - pendingSince >= FLUSH_AGE_MS)) flush();
   else if (!flushScheduled) {
     flushScheduled = true;
     setImmediate(flush);
@@ -205,6 +290,26 @@ function onStdout(chunk: Uint8Array) {
   if (Atomics.exchange(interrupt, 0, 0) === 1) {
     interrupted = true;
     mp._module._mp_sched_keyboard_interrupt();
+  }
+}
+
+/** Ctrl-C arrived (and is now spent). */
+function takeInterrupt(): boolean {
+  if (Atomics.exchange(interrupt, 0, 0) !== 1) return false;
+  interrupted = true;
+  return true;
+}
+
+/** time.sleep*: wait on the interrupt flag; true when Ctrl-C ended the wait. */
+function wait(ms: number): boolean {
+  flush();
+  if (takeInterrupt()) return true;
+  const end = performance.now() + Math.max(0, Number(ms) || 0);
+  for (;;) {
+    const left = end - performance.now();
+    if (left <= 0) return takeInterrupt();
+    Atomics.wait(interrupt, 0, 0, left);
+    if (takeInterrupt()) return true;
   }
 }
 
@@ -227,6 +332,7 @@ async function boot(files: FileSnapshot) {
   };
   muted = true;
   mp = await loadMicroPython({ stdout: onStdout, linebuffer: false, pystack: 16384, heapsize: 2 * 1024 * 1024 });
+  mp.registerJsModule("__simjs", { wait, poll: takeInterrupt });
   for (const [path, content] of files) {
     if (path.endsWith("/")) mp.FS.mkdirTree(path.slice(0, -1));
     else mp.FS.writeFile(path, content);
@@ -236,6 +342,7 @@ async function boot(files: FileSnapshot) {
     ["__sim.py", SIM_PY],
     ["uasyncio.py", UASYNCIO_PY],
     ["machine.py", MACHINE_PY.replace("%UID%", data.uniqueId)],
+    ["__simtime.py", TIME_PY],
   ];
   for (const [name, text] of boot) mp.FS.writeFile(`${SIM_DIR}/${name}`, text);
   mp.runPython(BOOT);
@@ -264,26 +371,69 @@ function describe(err: unknown): string {
  * report any SyntaxError as the board would: one frame, in the user's code.
  */
 function syntaxError(source: string): PythonError | undefined {
-  mp.globals.set("__sim_src", source);
+  const e = compileError(source);
+  if (!e || e.type === "MemoryError") return undefined;
+  return Object.assign(new Error(e.message), { name: "PythonError", type: e.type });
+}
+
+interface CompileError {
+  type: string;
+  message: string;
+  /** The line of the user's code it names (SyntaxError). */
+  line?: number;
+}
+
+function compileError(source: string): CompileError | undefined {
   try {
+    mp.globals.set("__sim_src", source);
     mp.runPython("compile(__sim_src, '<stdin>', 'exec')");
     return undefined;
   } catch (err) {
     const e = err as PythonError;
-    if (e?.name !== "PythonError" || (e.type !== "SyntaxError" && e.type !== "IndentationError")) return undefined;
+    if (e?.name !== "PythonError" || !e.type) return undefined;
+    const lines = e.message.replace(/\n$/, "").split("\n");
+    // Raised while parsing, before any code ran: no frame, as on a board.
+    if (e.type === "MemoryError") return { type: e.type, message: lines[lines.length - 1] + "\n" };
+    if (e.type !== "SyntaxError" && e.type !== "IndentationError") return undefined;
     // Drop the frame of the compile() call; keep the one in the user's code.
-    const lines = e.message.split("\n");
     let last = lines.length - 1;
     while (last > 0 && !lines[last].startsWith("  File ")) last--;
-    const message = last > 0 ? [lines[0], ...lines.slice(last)].join("\n") : e.message;
-    return Object.assign(new Error(message), { name: "PythonError", type: e.type });
+    const message = last > 0 ? [lines[0], ...lines.slice(last)].join("\n") + "\n" : e.message;
+    const line = last > 0 ? Number(/line (\d+)/.exec(lines[last])?.[1]) : undefined;
+    return { type: e.type, message, line };
   } finally {
-    mp.globals.delete("__sim_src");
+    try {
+      mp.globals.delete("__sim_src");
+    } catch {
+      /* never set: out of memory */
+    }
   }
+}
+
+/**
+ * A board compiles raw-paste code while it arrives and stops at the first line
+ * that cannot compile. Here the whole lines received so far are compiled: an
+ * error they cannot outgrow is one before their last line (an error caused by
+ * the code ending early, as an open bracket or block, is reported at the end)
+ * that closing an open triple-quoted string does not move; or running out of
+ * memory.
+ */
+function pasteError(code: string): string | undefined {
+  const lines = code.split("\n").length - 1;
+  const first = compileError(code);
+  if (!first) return undefined;
+  if (first.type === "MemoryError") return first.message;
+  if (first.line === undefined || !(first.line < lines)) return undefined;
+  for (const quote of ["'", '"']) {
+    const e = compileError(code + quote.repeat(3) + "\n");
+    if (!e || e.line !== first.line) return undefined;
+  }
+  return first.message;
 }
 
 async function exec(code: Uint8Array) {
   interrupted = false;
+  cookAll = true;
   Atomics.store(interrupt, 0, 0);
   let stderr = "";
   let softReboot = false;
@@ -306,6 +456,7 @@ async function exec(code: Uint8Array) {
     if ((err as PythonError)?.type === "_MachineReset") {
       endRun = undefined;
       flush();
+      cookAll = false;
       port.postMessage({ t: "machine-reset", files: snapshot() } satisfies FromInterpreter);
       return;
     }
@@ -319,6 +470,7 @@ async function exec(code: Uint8Array) {
     // A KeyboardInterrupt that arrived after the script ended lands here; drop it.
   }
   flush();
+  cookAll = false;
   port.postMessage({ t: "done", stderr, files: snapshot(), softReboot } satisfies FromInterpreter);
 }
 
@@ -344,6 +496,16 @@ port.on("message", async (msg: ToInterpreter) => {
         port.postMessage({ t: "char-done" } satisfies FromInterpreter);
       }
       return;
+    case "check": {
+      let stderr: string | undefined;
+      try {
+        stderr = pasteError(decoder.decode(msg.code));
+      } catch {
+        stderr = undefined;
+      }
+      port.postMessage({ t: "checked", pasteId: msg.pasteId, stderr } satisfies FromInterpreter);
+      return;
+    }
     case "snapshot":
       port.postMessage({ t: "files", files: snapshot() } satisfies FromInterpreter);
       return;

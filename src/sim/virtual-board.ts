@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { DeviceProtocol, type DeviceAction, type DeviceOptions } from "../transport/device.js";
 import { bytes } from "../transport/protocol.js";
 import type { FileSnapshot, FromInterpreter, InterpreterData, ToInterpreter } from "./interpreter.js";
+import { PENDING_OUT_BYTES, takePendingOut } from "./shared.js";
 
 export interface VirtualBoardOptions extends DeviceOptions {
   /** Fault: never answer anything. */
@@ -19,6 +20,9 @@ export interface VirtualBoardOptions extends DeviceOptions {
   /** How long Ctrl-C may take before the interpreter thread is restarted (ms). */
   interruptGraceMs?: number;
 }
+
+/** Raw-paste code is compile-checked at most this often while it arrives (ms). */
+const PASTE_CHECK_MS = 25;
 
 const VERSION = "MicroPython v1.27.0 on 2025-12-10; synccli virtual board with MicroPython WebAssembly";
 
@@ -34,6 +38,7 @@ export class VirtualBoard {
   private worker: Worker | undefined;
   private workerReady: Promise<void> = Promise.resolve();
   private interruptFlag = new SharedArrayBuffer(4);
+  private pendingOut = new SharedArrayBuffer(PENDING_OUT_BYTES);
   private files: FileSnapshot = [];
   private watchdog: NodeJS.Timeout | undefined;
   private readonly uniqueId = randomBytes(6).toString("hex");
@@ -94,6 +99,7 @@ export class VirtualBoard {
     await this.worker?.terminate();
     this.worker = undefined;
     this.charDone(); // a REPL keystroke in flight died with the old thread
+    this.checking = false; // and so did a raw-paste compile check
     Atomics.store(new Int32Array(this.interruptFlag), 0, 0); // that Ctrl-C is spent
     await this.spawn();
     this.booting = false;
@@ -125,6 +131,44 @@ export class VirtualBoard {
       if (action.type === "interrupt") this.interrupt();
       else this.enqueue(action);
     }
+    if (this.device.mode === "paste") this.checkPaste();
+  }
+
+  // Raw-paste code is compiled as it arrives (see pasteError in interpreter.ts),
+  // one check at a time, at most every PASTE_CHECK_MS, whole lines only.
+  private checking = false;
+  private checkedUpTo = { pasteId: -1, length: 0 };
+  private lastCheck = 0;
+  private checkTimer: NodeJS.Timeout | undefined;
+
+  private checkPaste() {
+    if (this.checking || this.checkTimer) return;
+    const wait = this.lastCheck + PASTE_CHECK_MS - performance.now();
+    if (wait > 0) {
+      this.checkTimer = setTimeout(() => {
+        this.checkTimer = undefined;
+        if (this.device.mode === "paste") this.checkPaste();
+      }, wait);
+      this.checkTimer.unref();
+      return;
+    }
+    const pasteId = this.device.pasteId;
+    const code = this.device.pasteSoFar();
+    const end = code.lastIndexOf(10) + 1;
+    if (end === 0) return;
+    if (this.checkedUpTo.pasteId === pasteId && this.checkedUpTo.length >= end) return;
+    this.checkedUpTo = { pasteId, length: end };
+    this.checking = true;
+    this.lastCheck = performance.now();
+    this.post({ t: "check", code: code.slice(0, end), pasteId });
+  }
+
+  private checked(pasteId: number, stderr: string | undefined) {
+    this.checking = false;
+    this.lastCheck = performance.now();
+    if (stderr !== undefined) {
+      for (const a of this.device.failPaste(stderr, pasteId)) this.enqueue(a);
+    } else if (this.device.mode === "paste") this.checkPaste();
   }
 
   // The friendly REPL answers from the worker, asynchronously; what the board
@@ -169,7 +213,9 @@ export class VirtualBoard {
     // Ctrl-C at an idle prompt (every host sends some when entering the raw
     // REPL) has nothing to stop: the protocol machine already handled it.
     if (this.device.mode !== "running" && !this.charInFlight) return;
-    Atomics.store(new Int32Array(this.interruptFlag), 0, 1);
+    const flag = new Int32Array(this.interruptFlag);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0); // wakes a time.sleep()
     this.post({ t: "interrupt" });
     // A loop that never calls out (`while True: pass`) cannot see Ctrl-C in
     // this build; like a hardware reset that keeps the flash, reboot the
@@ -180,6 +226,8 @@ export class VirtualBoard {
 
   private async restartStuck() {
     const why = "KeyboardInterrupt: virtual board restarted its interpreter (the loop never yielded)";
+    // What the stuck thread printed last (a partial line, a prompt) is not lost.
+    this.transmit(takePendingOut(this.pendingOut));
     if (this.device.mode === "running") {
       await this.reboot();
       for (const a of this.device.finishRun(`Traceback (most recent call last):\n${why}\n`)) this.act(a);
@@ -199,6 +247,7 @@ export class VirtualBoard {
   private spawn(): Promise<void> {
     const data: InterpreterData = {
       interruptFlag: this.interruptFlag,
+      pendingOut: this.pendingOut,
       files: this.files,
       uniqueId: this.uniqueId,
       noFilesystem: this.opts.noFilesystem,
@@ -229,6 +278,8 @@ export class VirtualBoard {
             return void this.softReset(false);
           case "files":
             return this.onFiles(msg.files);
+          case "checked":
+            return this.checked(msg.pasteId, msg.stderr);
         }
       });
       worker.on("error", (err) => {

@@ -26,7 +26,7 @@ export interface DeviceOptions {
   banner?: string;
 }
 
-type Mode = "friendly" | "raw" | "paste" | "paste-aborted" | "running";
+type Mode = "friendly" | "raw" | "paste" | "paste-aborted" | "paste-failed" | "running";
 
 export class DeviceProtocol {
   mode: Mode = "friendly";
@@ -34,6 +34,9 @@ export class DeviceProtocol {
   private pasteCount = 0;
   private sinceCredit = 0;
   private escape: number[] = [];
+  /** Counts raw-paste transfers, so a late compile verdict is not applied to the next one. */
+  pasteId = 0;
+  private pasteFailure = "";
   private readonly opts: Required<DeviceOptions>;
 
   constructor(opts: DeviceOptions = {}) {
@@ -69,6 +72,24 @@ export class DeviceProtocol {
     }
     this.mode = "friendly";
     return [{ type: "write", data: bytes("MPY: soft reboot\r\n") }, { type: "write", data: this.friendlyBanner() }];
+  }
+
+  /** The code of the raw-paste transfer in progress, as received so far. */
+  pasteSoFar(): Uint8Array {
+    return this.mode === "paste" ? Uint8Array.from(this.code) : new Uint8Array(0);
+  }
+
+  /**
+   * The code received so far cannot compile (SyntaxError, MemoryError): as the
+   * firmware, which compiles while receiving, stop the transfer with a lone
+   * \x04, discard what follows up to the host's \x04, then report `stderr`.
+   */
+  failPaste(stderr: string, pasteId = this.pasteId): WriteAction[] {
+    if (this.mode !== "paste" || pasteId !== this.pasteId) return [];
+    this.mode = "paste-failed";
+    this.code = [];
+    this.pasteFailure = stderr;
+    return [{ type: "write", data: Uint8Array.of(CTRL_D) }];
   }
 
   receive(chunk: Uint8Array): DeviceAction[] {
@@ -110,6 +131,14 @@ export class DeviceProtocol {
         if (c === CTRL_D) {
           this.mode = "raw";
           this.write(out, "\x04Traceback (most recent call last):\r\nKeyboardInterrupt: raw-paste aborted by the board\r\n\x04>");
+        }
+        return;
+      case "paste-failed":
+        // The rest of the code is discarded; the host's \x04 gets the error.
+        if (c === CTRL_D) {
+          this.mode = "raw";
+          this.write(out, `\x04${this.pasteFailure.replace(/\r?\n/g, "\r\n")}\x04>`);
+          this.pasteFailure = "";
         }
         return;
     }
@@ -165,6 +194,7 @@ export class DeviceProtocol {
     }
     const w = this.opts.window;
     this.mode = "paste";
+    this.pasteId++;
     this.code = [];
     this.pasteCount = 0;
     this.sinceCredit = 0;

@@ -22,4 +22,19 @@ describe("virtual board protocol fidelity", () => {
     expect(text(d.receive(b("\x03")))).toBe("\x04\x04KeyboardInterrupt: \r\n\x04>");
     expect(d.mode).toBe("raw");
   });
+
+  it("a paste that cannot compile: lone \\x04, input discarded up to the host's \\x04, then the error", () => {
+    const d = inPaste();
+    d.receive(b("x = 1\ny = = 2\n"));
+    const id = d.pasteId;
+    expect(text(d.failPaste('Traceback (most recent call last):\n  File "<stdin>", line 2\nSyntaxError: invalid syntax\n', id))).toBe("\x04");
+    // What the host still sends before it sees the \x04 is dropped, credits included.
+    expect(text(d.receive(b("z = 3\n".repeat(100))))).toBe("");
+    expect(text(d.receive(b("\x04")))).toBe('\x04Traceback (most recent call last):\r\n  File "<stdin>", line 2\r\nSyntaxError: invalid syntax\r\n\x04>');
+    expect(d.mode).toBe("raw");
+    // A verdict on an earlier transfer does not touch a later one.
+    const d2 = inPaste();
+    expect(d2.failPaste("late", d2.pasteId - 1)).toEqual([]);
+    expect(d2.mode).toBe("paste");
+  });
 });

@@ -15,7 +15,8 @@ describe("simulated serial link", () => {
     const r = await board.exec("for i in range(10000):\n    print(i)\n", { onStdout: (d) => chunks.push(Buffer.from(d)) });
     const ms = performance.now() - t0;
     expect(r.ok).toBe(true);
-    const lines = Buffer.concat(chunks).toString().split("\n");
+    // A board's output is cooked: lines end CR LF.
+    const lines = Buffer.concat(chunks).toString().split("\r\n");
     expect(lines.pop()).toBe("");
     expect(lines.length).toBe(10_000);
     lines.forEach((l, i) => expect(l).toBe(String(i)));
@@ -42,7 +43,7 @@ describe("simulated serial link", () => {
     const out: Buffer[] = [];
     const r = await board.exec(code, { onStdout: (d) => out.push(Buffer.from(d)) });
     expect(r.mode).toBe("raw-paste");
-    expect(Buffer.concat(out).toString()).toBe("400\n");
+    expect(Buffer.concat(out).toString()).toBe("400\r\n");
     expect(link.stats.overflowed).toBe(0);
   }, 30_000);
 
