@@ -62,7 +62,7 @@ describe("fs cp", () => {
     expect(await fails(copy(board, [local("big.txt")], ":nodir/big.txt"))).toMatchObject({ exitCode: 11, message: expect.stringContaining("/nodir") });
     expect(await fails(copy(board, [local("big.txt")], local("y")))).toMatchObject({ exitCode: 2 });
     expect((await walk(board, "/")).some((e) => e.name === "nodir")).toBe(false);
-  });
+  }, 60_000);
 });
 
 describe("eval framing", () => {
@@ -112,7 +112,7 @@ describe("the commands", () => {
     expect(everr.stdout).toBe("");
     expect(mk.code).toBe(0);
     expect(JSON.parse(mk.stdout)).toEqual({ ok: true, created: ["/a/b"] });
-  });
+  }, 60_000);
 
   it("install then uninstall on one board session removes the library", async () => {
     const { board } = await simBoard();
