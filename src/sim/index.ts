@@ -19,11 +19,21 @@ const FLAGS: Record<string, (o: SimOptions, v: string | undefined) => void> = {
   "abort-paste-after": (o, v) => (o.abortPasteAfter = num(v, "abort-paste-after")),
   seed: (o, v) => (o.seed = num(v, "seed")),
   "no-filesystem": (o) => (o.noFilesystem = true),
+  "fs-size": (o, v) => (o.fsSize = size(v, "fs-size", 4096, 1024 * 1024 * 1024)),
 };
 
 function num(v: string | undefined, name: string): number {
   const n = Number(v);
   if (v === undefined || !Number.isFinite(n) || n < 0) throw badSpec(`${name} needs a number`);
+  return n;
+}
+
+/** A byte count, with an optional K or M suffix (fs-size=512K), within bounds. */
+function size(v: string | undefined, name: string, min: number, max: number): number {
+  const m = /^(\d+)([kKmM]?)$/.exec(v ?? "");
+  if (!m) throw badSpec(`${name} needs a size in bytes (e.g. ${name}=512K)`);
+  const n = Number(m[1]) * (m[2] === "" ? 1 : /k/i.test(m[2]) ? 1024 : 1024 * 1024);
+  if (n < min || n > max) throw badSpec(`${name} must be between ${min} and ${max} bytes`);
   return n;
 }
 

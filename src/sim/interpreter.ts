@@ -42,15 +42,25 @@ export interface InterpreterData {
   uniqueId: string;
   /** Boot with no filesystem mounted, like a firmware build without one. */
   noFilesystem?: boolean;
+  /** Filesystem capacity in bytes (ENOSPC beyond it; what os.statvfs reports). */
+  fsSize: number;
 }
 
 interface PythonError extends Error {
   type?: string;
 }
 
+interface MemfsNode {
+  usedBytes?: number;
+}
+
 interface MicroPython {
   _module: { _mp_sched_keyboard_interrupt(): void };
   FS: {
+    ErrnoError: new (errno: number) => Error;
+    open(p: string, flags: string): { stream_ops: { write: (...a: unknown[]) => number }; node: MemfsNode };
+    close(stream: unknown): void;
+    statfsNode(node: unknown): object;
     readdir(p: string): string[];
     stat(p: string): { mode: number };
     isDir(mode: number): boolean;
@@ -230,12 +240,76 @@ def ticks_cpu():
     return _cpu()
 `;
 
+// OSError numbers as on a board. This build's file errors carry Emscripten's
+// errno values (ENOENT 44, EEXIST 20) while its errno module has MicroPython's
+// (ENOENT 2, EEXIST 17), so host tools (mpremote) misread them. \`os\`/\`uos\`
+// and \`open\` are wrapped to translate. Values that MicroPython's own VFS layer
+// raises (ENOENT 2, EPERM 1, ENODEV 19, EINVAL 22, EEXIST 17, EBADF 9) are not
+// translated: Emscripten's FS never raises those numbers (2 would be EACCES).
+// A full filesystem raises 28 (MicroPython's ENOSPC) from file writes directly.
+const EMSCRIPTEN_TO_MP_ERRNO: Record<number, number> = {
+  63: 1, // EPERM
+  44: 2, // ENOENT
+  29: 5, // EIO
+  8: 9, // EBADF
+  6: 11, // EAGAIN
+  48: 12, // ENOMEM
+  10: 16, // EBUSY
+  20: 17, // EEXIST
+  75: 18, // EXDEV
+  43: 19, // ENODEV
+  54: 20, // ENOTDIR
+  31: 21, // EISDIR
+  28: 22, // EINVAL
+  41: 23, // ENFILE
+  33: 24, // EMFILE
+  59: 25, // ENOTTY
+  51: 28, // ENOSPC
+  70: 29, // ESPIPE
+  69: 30, // EROFS
+  37: 36, // ENAMETOOLONG
+  52: 38, // ENOSYS
+  55: 39, // ENOTEMPTY
+  32: 40, // ELOOP
+};
+
+const OS_PY = `
+import os as _os, builtins
+_E = %ERRNO%
+def _raise(e):
+    n = e.args[0] if e.args else None
+    if type(n) is int and n in _E:
+        raise OSError(_E[n])
+    raise e
+def _wrap(f):
+    def w(*a):
+        try:
+            return f(*a)
+        except OSError as e:
+            _raise(e)
+    return w
+for _k in dir(_os):
+    _v = getattr(_os, _k)
+    globals()[_k] = _wrap(_v) if callable(_v) and type(_v) is not type else _v
+_open = builtins.open
+def open(*a, **k):
+    try:
+        return _open(*a, **k)
+    except OSError as e:
+        _raise(e)
+builtins.open = open
+del _k, _v
+`;
+
 const BOOT = `
 import sys
 sys.path.insert(0, '${SIM_DIR}')
-for _m in ('__sim', 'uasyncio', 'machine', '__simtime'):
+for _m in ('__sim', 'uasyncio', 'machine', '__simtime', '__simos'):
     __import__(_m).__file__ = _m + '.py'
 sys.path.pop(0)
+sys.modules['os'] = sys.modules['uos'] = sys.modules['__simos']
+sys.modules['__simos'].__name__ = 'os'
+del sys.modules['__simos']
 sys.modules['time'] = sys.modules['utime'] = sys.modules['__simtime']
 sys.modules['__simtime'].__name__ = 'time'
 del sys.modules['__simtime']
@@ -313,6 +387,49 @@ function wait(ms: number): boolean {
   }
 }
 
+const BLOCK = 4096;
+
+/** Blocks used by the board's files (each file rounded up to whole blocks, one per directory). */
+function blocksUsed(dir = "/"): number {
+  let n = 0;
+  for (const name of mp.FS.readdir(dir)) {
+    if (name === "." || name === "..") continue;
+    const path = dir === "/" ? `/${name}` : `${dir}/${name}`;
+    if (SYSTEM_DIRS.has(path)) continue;
+    const st = mp.FS.stat(path) as { mode: number; size: number };
+    n += mp.FS.isDir(st.mode) ? 1 + blocksUsed(path) : Math.ceil(st.size / BLOCK);
+  }
+  return n;
+}
+
+/**
+ * A flash filesystem of data.fsSize bytes: writes that would not fit fail
+ * with ENOSPC, and os.statvfs reports the same capacity and free space.
+ */
+function limitFilesystem() {
+  const total = Math.max(1, Math.floor(data.fsSize / BLOCK));
+  const probe = "/.__sim_probe";
+  const stream = mp.FS.open(probe, "w");
+  const ops = stream.stream_ops; // shared by every regular file (MEMFS)
+  mp.FS.close(stream);
+  mp.FS.unlink(probe);
+  const write = ops.write;
+  ops.write = function (this: unknown, ...a: unknown[]) {
+    const [s, , , length, position] = a as [{ node: MemfsNode; path?: string }, unknown, number, number, number];
+    const old = s.node.usedBytes ?? 0;
+    const grow = Math.ceil(Math.max(old, position + length) / BLOCK) - Math.ceil(old / BLOCK);
+    if (grow > 0 && !(s.path ?? "").startsWith("/tmp/") && blocksUsed() + grow > total) {
+      // 28 reaches MicroPython as its own ENOSPC (this build's is 51).
+      throw new mp.FS.ErrnoError(28);
+    }
+    return write.apply(this, a);
+  };
+  mp.FS.statfsNode = () => {
+    const free = Math.max(0, total - blocksUsed());
+    return { bsize: BLOCK, frsize: BLOCK, blocks: total, bfree: free, bavail: free, files: 0, ffree: 0, fsid: 42, flags: 0, namelen: 255 };
+  };
+}
+
 function snapshot(dir = "/", out: FileSnapshot = []): FileSnapshot {
   for (const name of mp.FS.readdir(dir)) {
     if (name === "." || name === "..") continue;
@@ -332,6 +449,7 @@ async function boot(files: FileSnapshot) {
   };
   muted = true;
   mp = await loadMicroPython({ stdout: onStdout, linebuffer: false, pystack: 16384, heapsize: 2 * 1024 * 1024 });
+  limitFilesystem();
   mp.registerJsModule("__simjs", { wait, poll: takeInterrupt });
   for (const [path, content] of files) {
     if (path.endsWith("/")) mp.FS.mkdirTree(path.slice(0, -1));
@@ -343,6 +461,7 @@ async function boot(files: FileSnapshot) {
     ["uasyncio.py", UASYNCIO_PY],
     ["machine.py", MACHINE_PY.replace("%UID%", data.uniqueId)],
     ["__simtime.py", TIME_PY],
+    ["__simos.py", OS_PY.replace("%ERRNO%", JSON.stringify(EMSCRIPTEN_TO_MP_ERRNO).replace(/"/g, ""))],
   ];
   for (const [name, text] of boot) mp.FS.writeFile(`${SIM_DIR}/${name}`, text);
   mp.runPython(BOOT);

@@ -19,7 +19,12 @@ export interface VirtualBoardOptions extends DeviceOptions {
   noFilesystem?: boolean;
   /** How long Ctrl-C may take before the interpreter thread is restarted (ms). */
   interruptGraceMs?: number;
+  /** Filesystem capacity in bytes (default DEFAULT_FS_SIZE, the vfs partition of a 4 MB ESP32). */
+  fsSize?: number;
 }
+
+/** The 2 MB vfs partition of an ESP32 with 4 MB of flash. */
+export const DEFAULT_FS_SIZE = 2 * 1024 * 1024;
 
 /** Raw-paste code is compile-checked at most this often while it arrives (ms). */
 const PASTE_CHECK_MS = 25;
@@ -251,6 +256,7 @@ export class VirtualBoard {
       files: this.files,
       uniqueId: this.uniqueId,
       noFilesystem: this.opts.noFilesystem,
+      fsSize: this.opts.fsSize ?? DEFAULT_FS_SIZE,
     };
     const worker = new Worker(workerUrl(), { workerData: data });
     if (!this.held) worker.unref();
