@@ -301,15 +301,45 @@ builtins.open = open
 del _k, _v
 `;
 
+// \`sys\` as on a board, where text written to stdout is cooked (LF sent as
+// CR LF) but bytes written to sys.stdout.buffer go out as they are (binary
+// protocols such as mpremote's mount rely on it). This build cannot tell the
+// two apart, so the buffer's writes tell the JS side (see onStdout).
+const SYS_PY = `
+import sys as _sys, __simjs
+for _k in dir(_sys):
+    globals()[_k] = getattr(_sys, _k)
+del _k
+class _Buffer:
+    def write(self, b):
+        __simjs.raw(True)
+        try:
+            return _sys.stdout.buffer.write(b)
+        finally:
+            __simjs.raw(False)
+    def flush(self):
+        pass
+class _Stdout:
+    buffer = _Buffer()
+    def write(self, s):
+        return _sys.stdout.write(s)
+    def flush(self):
+        pass
+stdout = _Stdout()
+`;
+
 const BOOT = `
 import sys
 sys.path.insert(0, '${SIM_DIR}')
-for _m in ('__sim', 'uasyncio', 'machine', '__simtime', '__simos'):
+for _m in ('__sim', 'uasyncio', 'machine', '__simtime', '__simos', '__simsys'):
     __import__(_m).__file__ = _m + '.py'
 sys.path.pop(0)
 sys.modules['os'] = sys.modules['uos'] = sys.modules['__simos']
 sys.modules['__simos'].__name__ = 'os'
 del sys.modules['__simos']
+sys.modules['sys'] = sys.modules['__simsys']
+sys.modules['__simsys'].__name__ = 'sys'
+del sys.modules['__simsys']
 sys.modules['time'] = sys.modules['utime'] = sys.modules['__simtime']
 sys.modules['__simtime'].__name__ = 'time'
 del sys.modules['__simtime']
@@ -322,6 +352,8 @@ let muted = false;
 let interrupted = false;
 /** Running a script (raw REPL): every LF goes out as CR LF, as the firmware's cooked stdout. */
 let cookAll = false;
+/** Writing through sys.stdout.buffer: bytes go out as they are. */
+let rawOut = false;
 let lastByte = 0;
 let pendingSince = 0;
 
@@ -348,7 +380,7 @@ function onStdout(chunk: Uint8Array) {
   // A board's stdout is cooked: print(2) sends "2\r\n". The friendly REPL
   // already ends its own lines with CR LF; there only a lone LF gets a CR.
   for (const c of chunk) {
-    if (c === 10 && (cookAll || lastByte !== 13)) put(13);
+    if (c === 10 && !rawOut && (cookAll || lastByte !== 13)) put(13);
     put(c);
     lastByte = c;
   }
@@ -450,7 +482,7 @@ async function boot(files: FileSnapshot) {
   muted = true;
   mp = await loadMicroPython({ stdout: onStdout, linebuffer: false, pystack: 16384, heapsize: 2 * 1024 * 1024 });
   limitFilesystem();
-  mp.registerJsModule("__simjs", { wait, poll: takeInterrupt });
+  mp.registerJsModule("__simjs", { wait, poll: takeInterrupt, raw: (on: boolean) => void (rawOut = on === true) });
   for (const [path, content] of files) {
     if (path.endsWith("/")) mp.FS.mkdirTree(path.slice(0, -1));
     else mp.FS.writeFile(path, content);
@@ -461,6 +493,7 @@ async function boot(files: FileSnapshot) {
     ["uasyncio.py", UASYNCIO_PY],
     ["machine.py", MACHINE_PY.replace("%UID%", data.uniqueId)],
     ["__simtime.py", TIME_PY],
+    ["__simsys.py", SYS_PY],
     ["__simos.py", OS_PY.replace("%ERRNO%", JSON.stringify(EMSCRIPTEN_TO_MP_ERRNO).replace(/"/g, ""))],
   ];
   for (const [name, text] of boot) mp.FS.writeFile(`${SIM_DIR}/${name}`, text);
@@ -553,6 +586,7 @@ function pasteError(code: string): string | undefined {
 async function exec(code: Uint8Array) {
   interrupted = false;
   cookAll = true;
+  rawOut = false;
   Atomics.store(interrupt, 0, 0);
   let stderr = "";
   let softReboot = false;

@@ -52,6 +52,8 @@ describe("virtual board output", () => {
     const b = await rawBoard();
     expect(await b.run("print(2)\nprint('a\\nb', end='')\nprint()")).toBe("OK2\r\na\r\nb\r\n\x04\x04>");
     expect(await b.run("import sys\nsys.stdout.write('x\\n')")).toBe("OKx\r\n\x04\x04>");
+    // Bytes written to sys.stdout.buffer go out as they are, as on a board (binary protocols).
+    expect(await b.run("import sys\nsys.stdout.buffer.write(b'\\x00\\n\\r\\n')\nprint(sys.platform != '', end='')")).toBe("OK\x00\n\r\nTrue\x04\x04>");
   });
 
   it("sends a partial line as printed, not at the next newline", async () => {
@@ -75,6 +77,16 @@ describe("virtual board output", () => {
     const out = await b.until(/\x04>$/);
     expect(out).toContain("half a line");
     expect(out).toContain("KeyboardInterrupt");
+  });
+
+  it("an input() prompt survives it too", async () => {
+    const b = await rawBoard({ interruptGraceMs: 150 });
+    b.clear();
+    b.send("name = input('your name? ')\n\x04");
+    await new Promise((r) => setTimeout(r, 100));
+    b.send("\x03");
+    const out = await b.until(/\x04>$/);
+    expect(out).toMatch(/^OKyour name\? \x04Traceback/);
   });
 });
 
