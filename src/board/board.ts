@@ -417,8 +417,22 @@ export class Board {
     return out;
   }
 
+  /**
+   * eval for code that changes nothing on the board (probe, hashing files):
+   * when it raised (a byte garbled on its way), it is simply sent again.
+   */
+  async evalIdempotent(code: string, attempts = 3): Promise<string> {
+    for (let i = 1; ; i++) {
+      try {
+        return await this.eval(code);
+      } catch (err) {
+        if (!(err instanceof BoardError) || i >= attempts) throw err;
+      }
+    }
+  }
+
   async probe(): Promise<BoardInfo> {
-    const out = await this.eval(PROBE);
+    const out = await this.evalIdempotent(PROBE);
     const kv = new Map<string, string>();
     for (const line of out.split(/\r?\n/)) {
       const at = line.indexOf(" ");

@@ -72,7 +72,7 @@ for p in ${"[" + paths.map(q).join(", ") + "]"}:
 `;
   let out: string;
   try {
-    out = await board.eval(code);
+    out = await board.evalIdempotent(code);
   } catch (err) {
     if (err instanceof BoardError && /no module named 'os'|has no attribute 'stat'/.test(err.traceback)) throw noFilesystem(err.detail);
     throw err;

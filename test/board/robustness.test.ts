@@ -45,6 +45,18 @@ describe("errors from synccli's own code on the board", () => {
   });
 });
 
+describe("read-only board code is sent again when it raised", () => {
+  it("probe survives two garbled attempts", async () => {
+    const { board } = await simBoard();
+    const evalOrig = board.eval.bind(board);
+    let garbled = 0;
+    board.eval = (code: string) => (garbled < 2 ? (garbled++, evalOrig(code.replace("print", "pr\u00e9nt"))) : evalOrig(code));
+    const info = await board.probe();
+    expect(garbled).toBe(2);
+    expect(info.platform).not.toBe("");
+  });
+});
+
 describe("install", () => {
   it("a directory where /lib/sync/lock.py should be: one clear error, exit 9", async () => {
     const { board } = await simBoard();
