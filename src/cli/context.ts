@@ -65,6 +65,7 @@ export async function openSession(g: GlobalOptions): Promise<Session> {
     ac.abort();
     if (session?.executing) return;
     process.stderr.write(chalk.yellow("\ninterrupted\n"));
+    exitingOnInterrupt = true; // what the abandoned operation throws now is not news
     // Before the script started (opening, installing): still one object for a JSON reader.
     if (g.json) process.stdout.write(JSON.stringify({ ok: false, interrupted: true, error: "interrupted", hint: "Ctrl-C before the script started; nothing ran", exitCode: EXIT.interrupted }) + "\n");
     // A board that takes nothing in (silent, or a full line) must not hold the exit up.
@@ -90,6 +91,9 @@ export async function openSession(g: GlobalOptions): Promise<Session> {
   session = { board, target: sim?.target, signal: ac.signal, executing: false, pipeClosed: false, close };
   return session;
 }
+
+/** Ctrl-C outside a running script: the exit is under way and already reported. */
+let exitingOnInterrupt = false;
 
 export const defaults = { port: DEFAULT_PORT, baud: DEFAULT_BAUD, timeout: 10 };
 
@@ -240,6 +244,7 @@ export async function runStreaming(
  * CI script reading stdout learns why (with any output that arrived first).
  */
 export function renderError(err: unknown, json = false, stdout?: string): number {
+  if (exitingOnInterrupt) return EXIT.interrupted;
   if (err instanceof UserError) {
     process.stderr.write(`${chalk.red("synccli:")} ${err.message}\n${chalk.dim("hint:")} ${err.hint}\n`);
     if (json) process.stdout.write(JSON.stringify({ ok: false, error: err.message, hint: err.hint, exitCode: err.exitCode, ...(stdout !== undefined ? { stdout } : {}) }) + "\n");

@@ -80,6 +80,14 @@ export async function main(argv: string[]): Promise<void> {
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
     if (err.code !== "EPIPE") throw err;
   });
+  // Ctrl-C before a command has its own handler (still loading, opening the
+  // port): exit 130 as a default SIGINT would, and still one JSON object.
+  process.on("SIGINT", () => {
+    if (process.listenerCount("SIGINT") > 1) return; // a command handles it
+    process.stderr.write("\ninterrupted\n");
+    if (wantsJson(argv)) process.stdout.write(JSON.stringify({ ok: false, interrupted: true, error: "interrupted", exitCode: EXIT.interrupted }) + "\n");
+    process.exit(EXIT.interrupted);
+  });
   let code: number = EXIT.ok;
   try {
     await program.parseAsync(argv);
