@@ -22,6 +22,11 @@ writeFileSync(local("proj/helpers/__init__.py"), "");
 const big = Buffer.alloc(20_000, "abcdefghij\n");
 writeFileSync(local("big.txt"), big);
 
+/** The exit code, with stderr in the message when it is not the expected one. */
+function exits(r: { code: number | null; stderr: string }, code: number) {
+  if (r.code !== code) expect.fail(`exit ${r.code}, expected ${code}; stderr: ${r.stderr}`);
+}
+
 const fails = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as { exitCode: number; message: string });
 
 describe("fs cp", () => {
@@ -88,29 +93,29 @@ describe("the commands", () => {
       sim("eval", "1/0"),
       sim("--json", "fs", "mkdir", "--parents", ":a/b"),
     ]);
-    expect(cpr.code).toBe(0);
+    exits(cpr, 0);
     expect(cpr.stdout).toContain(`${local("proj/helpers/util.py")} -> :/proj/helpers/util.py`);
     expect(cpr.stdout).toContain(`${local("proj/main.py")} -> :/main.py`);
     expect(cpr.stderr).toContain("main.py runs when the board starts");
-    expect(ls.code).toBe(0);
+    exits(ls, 0);
     expect(JSON.parse(ls.stdout)).toMatchObject({ path: "/dev", entries: expect.any(Array) });
-    expect(cat.code).toBe(11);
+    exits(cat, 11);
     expect(cat.stderr).toContain("no such file or directory on the board: /nope.txt");
     expect(cat.stderr).toContain("hint:");
-    expect(dircp.code).toBe(12);
+    exits(dircp, 12);
     expect(dircp.stderr).toContain("fs cp -r");
-    expect(df.code).toBe(0);
+    exits(df, 0);
     expect(JSON.parse(df.stdout)).toMatchObject({ path: "/", total: expect.any(Number), free: expect.any(Number) });
-    expect(un.code).toBe(0);
+    exits(un, 0);
     expect(JSON.parse(un.stdout)).toEqual({ removed: [], absent: ["/lib/sync", "/lib/asyn.py"] });
-    expect(ev.code).toBe(0);
+    exits(ev, 0);
     expect(ev.stdout).toBe("[1, 'two', None]\n");
     expect(ev.stderr).toContain("side effect");
     expect(JSON.parse(evj.stdout)).toEqual({ value: "'aaa'", output: "" });
-    expect(everr.code).toBe(1);
+    exits(everr, 1);
     expect(everr.stderr).toMatch(/line 1[\s\S]*ZeroDivisionError/);
     expect(everr.stdout).toBe("");
-    expect(mk.code).toBe(0);
+    exits(mk, 0);
     expect(JSON.parse(mk.stdout)).toEqual({ ok: true, created: ["/a/b"] });
   }, 60_000);
 
