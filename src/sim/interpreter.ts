@@ -4,6 +4,7 @@
 // last resort terminate this thread and boot a fresh one (files survive).
 import { parentPort, workerData } from "node:worker_threads";
 import { rewriteTopLevelRuns } from "./rewrite.js";
+import { takeStdin } from "./shared.js";
 
 export type ToInterpreter =
   | { t: "exec"; code: Uint8Array }
@@ -38,6 +39,8 @@ export interface InterpreterData {
    * input() prompt) when it has to terminate a thread stuck in a tight loop.
    */
   pendingOut: SharedArrayBuffer;
+  /** Bytes the host sent while code runs (see shared.ts), read by input(). */
+  stdin: SharedArrayBuffer;
   files: FileSnapshot;
   uniqueId: string;
   /** Boot with no filesystem mounted, like a firmware build without one. */
@@ -319,6 +322,18 @@ class _Buffer:
             __simjs.raw(False)
     def flush(self):
         pass
+def input(prompt=''):
+    # A board reads the line from its UART, echoing it; this build's own
+    # input() spins without reading anything.
+    if prompt:
+        _sys.stdout.write(prompt)
+    s = __simjs.readline()
+    if s is None:
+        raise KeyboardInterrupt
+    return s
+import builtins
+builtins.input = input
+del builtins
 class _Stdout:
     buffer = _Buffer()
     def write(self, s):
@@ -375,14 +390,46 @@ function put(c: number) {
   Atomics.store(pendingCount, 0, m + 1);
 }
 
+function emit(c: number) {
+  if (c === 10 && !rawOut && (cookAll || lastByte !== 13)) put(13);
+  put(c);
+  lastByte = c;
+}
+
+// The friendly REPL prints tracebacks itself: leave out the frames of the
+// virtual board's helpers there too (describe() does it for scripts).
+const SIM_FRAME_START = new TextEncoder().encode(`  File "${SIM_DIR}/`);
+let held: number[] = [];
+let hiding = false;
+
+/** True when `c` is held back (maybe the start of a helper's frame line) or dropped (in one). */
+function hideSimFrame(c: number): boolean {
+  if (hiding) {
+    if (c === 10) hiding = false;
+    return true;
+  }
+  if (held.length === 0 && lastByte !== 10) return false;
+  if (SIM_FRAME_START[held.length] === c) {
+    held.push(c);
+    if (held.length === SIM_FRAME_START.length) {
+      held = [];
+      hiding = true;
+    }
+    return true;
+  }
+  const release = held;
+  held = [];
+  for (const h of release) emit(h);
+  return false;
+}
+
 function onStdout(chunk: Uint8Array) {
   if (muted) return;
   // A board's stdout is cooked: print(2) sends "2\r\n". The friendly REPL
   // already ends its own lines with CR LF; there only a lone LF gets a CR.
   for (const c of chunk) {
-    if (c === 10 && !rawOut && (cookAll || lastByte !== 13)) put(13);
-    put(c);
-    lastByte = c;
+    if (!cookAll && !rawOut && hideSimFrame(c)) continue;
+    emit(c);
   }
   // Batch, but never hold a finished line, nor a partial one for long: output
   // streams as printed while scripts run.
@@ -404,6 +451,37 @@ function takeInterrupt(): boolean {
   if (Atomics.exchange(interrupt, 0, 0) !== 1) return false;
   interrupted = true;
   return true;
+}
+
+/** input(): a line from the serial line, echoed as typed; null on Ctrl-C. */
+function readline(): string | null {
+  const stdinWritten = new Int32Array(data.stdin, 0, 1);
+  const line: number[] = [];
+  for (;;) {
+    flush();
+    if (takeInterrupt()) return null;
+    const c = takeStdin(data.stdin);
+    if (c === undefined) {
+      Atomics.wait(stdinWritten, 0, Atomics.load(stdinWritten, 0), 50);
+      continue;
+    }
+    if (c === 13 || c === 10) {
+      onStdout(Uint8Array.of(10)); // cooked: CR LF
+      flush();
+      // A CR LF pair is one Enter.
+      return new TextDecoder().decode(Uint8Array.from(line));
+    }
+    if (c === 8 || c === 127) {
+      if (line.length) {
+        line.pop();
+        onStdout(Uint8Array.of(8, 32, 8));
+      }
+      continue;
+    }
+    if (c < 32) continue;
+    line.push(c);
+    onStdout(Uint8Array.of(c));
+  }
 }
 
 /** time.sleep*: wait on the interrupt flag; true when Ctrl-C ended the wait. */
@@ -482,7 +560,7 @@ async function boot(files: FileSnapshot) {
   muted = true;
   mp = await loadMicroPython({ stdout: onStdout, linebuffer: false, pystack: 16384, heapsize: 2 * 1024 * 1024 });
   limitFilesystem();
-  mp.registerJsModule("__simjs", { wait, poll: takeInterrupt, raw: (on: boolean) => void (rawOut = on === true) });
+  mp.registerJsModule("__simjs", { wait, poll: takeInterrupt, raw: (on: boolean) => void (rawOut = on === true), readline });
   for (const [path, content] of files) {
     if (path.endsWith("/")) mp.FS.mkdirTree(path.slice(0, -1));
     else mp.FS.writeFile(path, content);

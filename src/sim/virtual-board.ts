@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { DeviceProtocol, type DeviceAction, type DeviceOptions } from "../transport/device.js";
 import { bytes } from "../transport/protocol.js";
 import type { FileSnapshot, FromInterpreter, InterpreterData, ToInterpreter } from "./interpreter.js";
-import { PENDING_OUT_BYTES, takePendingOut } from "./shared.js";
+import { PENDING_OUT_BYTES, STDIN_BYTES, clearStdin, putStdin, takePendingOut } from "./shared.js";
 
 export interface VirtualBoardOptions extends DeviceOptions {
   /** Fault: never answer anything. */
@@ -44,6 +44,7 @@ export class VirtualBoard {
   private workerReady: Promise<void> = Promise.resolve();
   private interruptFlag = new SharedArrayBuffer(4);
   private pendingOut = new SharedArrayBuffer(PENDING_OUT_BYTES);
+  private stdin = new SharedArrayBuffer(STDIN_BYTES);
   private files: FileSnapshot = [];
   private watchdog: NodeJS.Timeout | undefined;
   private readonly uniqueId = randomBytes(6).toString("hex");
@@ -206,7 +207,7 @@ export class VirtualBoard {
       case "soft-reset":
         return void this.softReset(true);
       case "stdin":
-        return; // scripts here do not read stdin
+        return putStdin(this.stdin, a.data); // for input()
     }
   }
 
@@ -221,6 +222,7 @@ export class VirtualBoard {
     const flag = new Int32Array(this.interruptFlag);
     Atomics.store(flag, 0, 1);
     Atomics.notify(flag, 0); // wakes a time.sleep()
+    Atomics.notify(new Int32Array(this.stdin, 0, 1), 0); // and an input()
     this.post({ t: "interrupt" });
     // A loop that never calls out (`while True: pass`) cannot see Ctrl-C in
     // this build; like a hardware reset that keeps the flash, reboot the
@@ -253,6 +255,7 @@ export class VirtualBoard {
     const data: InterpreterData = {
       interruptFlag: this.interruptFlag,
       pendingOut: this.pendingOut,
+      stdin: this.stdin,
       files: this.files,
       uniqueId: this.uniqueId,
       noFilesystem: this.opts.noFilesystem,
@@ -270,6 +273,7 @@ export class VirtualBoard {
             return this.transmit(msg.data);
           case "done":
             clearTimeout(this.watchdog);
+            clearStdin(this.stdin);
             this.files = msg.files;
             for (const a of this.device.finishRun(msg.stderr, msg.softReboot)) this.act(a);
             if (msg.softReboot) void this.softReset(true);

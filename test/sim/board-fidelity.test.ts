@@ -79,14 +79,35 @@ describe("virtual board output", () => {
     expect(out).toContain("KeyboardInterrupt");
   });
 
-  it("an input() prompt survives it too", async () => {
+  it("a prompt printed just before a tight loop survives it too", async () => {
     const b = await rawBoard({ interruptGraceMs: 150 });
     b.clear();
-    b.send("name = input('your name? ')\n\x04");
+    b.send("import sys\nsys.stdout.write('your name? ')\nwhile True:\n    pass\n\x04");
     await new Promise((r) => setTimeout(r, 100));
     b.send("\x03");
     const out = await b.until(/\x04>$/);
     expect(out).toMatch(/^OKyour name\? \x04Traceback/);
+  });
+});
+
+describe("input()", () => {
+  it("reads a line from the serial line, echoed as typed, as a board's UART", async () => {
+    const b = await rawBoard();
+    b.clear();
+    b.send("name = input('your name? ')\nprint('hello', name)\n\x04");
+    await b.until("your name? ");
+    b.send("Bobx\x7fb\r");
+    expect(await b.until(/\x04>$/)).toBe("OKyour name? Bobx\b \bb\r\nhello Bobb\r\n\x04\x04>");
+  });
+
+  it("Ctrl-C stops it at once, with a traceback naming the line, globals kept", async () => {
+    const b = await rawBoard({ interruptGraceMs: 5000 });
+    b.clear();
+    b.send("x = 7\nname = input('? ')\n\x04");
+    await b.until("? ");
+    b.send("\x03");
+    expect(await b.until(/\x04>$/, 1000)).toBe('OK? \x04Traceback (most recent call last):\r\n  File "<stdin>", line 2, in <module>\r\nKeyboardInterrupt: \r\n\x04>');
+    expect(await b.run("print(x)")).toBe("OK7\r\n\x04\x04>");
   });
 });
 
@@ -104,6 +125,33 @@ describe("Ctrl-C into running code", () => {
     expect(out).toBe('OK\x04Traceback (most recent call last):\r\n  File "<stdin>", line 4, in <module>\r\nKeyboardInterrupt: \r\n\x04>');
     // No restart: the variables are still there.
     expect(await b.run("print(x)")).toBe("OK42\r\n\x04\x04>");
+  });
+
+  it("at the friendly REPL too, and the traceback shows no frame of the board's own helpers", async () => {
+    const board = new VirtualBoard({ interruptGraceMs: 5000 });
+    boards.push(board);
+    let out = "";
+    board.onTransmit = (d) => (out += Buffer.from(d).toString("latin1"));
+    await board.start();
+    const until = async (re: RegExp) => {
+      const t0 = performance.now();
+      while (!re.test(out)) {
+        if (performance.now() - t0 > 3000) throw new Error(`no ${re} in ${JSON.stringify(out)}`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    };
+    board.receive(Buffer.from("\r"));
+    await until(/>>> $/);
+    out = "";
+    board.receive(Buffer.from("import time\r"));
+    await until(/>>> $/);
+    board.receive(Buffer.from("while True: time.sleep(0.1)\r\r"));
+    await new Promise((r) => setTimeout(r, 250));
+    out = "";
+    board.receive(Buffer.from("\x03"));
+    await until(/KeyboardInterrupt: \r\n[\s\S]*>>> $/);
+    expect(out).toContain('Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nKeyboardInterrupt: \r\n');
+    expect(out).not.toContain("__sim");
   });
 
   it("stops sleep_ms, sleep_us and a busy-wait on ticks_ms too", async () => {
