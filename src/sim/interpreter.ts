@@ -654,6 +654,8 @@ function pasteError(code: string): string | undefined {
   if (!first) return undefined;
   if (first.type === "MemoryError") return first.message;
   if (first.line === undefined || !(first.line < lines)) return undefined;
+  // A nonlocal's binding may still come later in the enclosing function.
+  if (/nonlocal/.test(first.message)) return undefined;
   for (const quote of ["'", '"']) {
     const e = compileError(code + quote.repeat(3) + "\n");
     if (!e || e.line !== first.line) return undefined;

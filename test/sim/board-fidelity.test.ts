@@ -229,9 +229,11 @@ describe("raw-paste errors as the firmware, which compiles while receiving", () 
   it("code that is only incomplete so far (open bracket, block, triple-quoted string) is not an error", async () => {
     const b = await rawBoard();
     const long = (n: number) => "    'padding padding padding padding padding padding padding',\n".repeat(n);
-    const code = `x = [\n${long(40)}]\ns = '''\n${"text ) ( ] = = text\n".repeat(60)}'''\ndef f():\n${"    pass\n".repeat(100)}print(len(x), len(s) > 100)\n`;
+    // ... nor is a nonlocal whose binding comes later in the enclosing function.
+    const late = `def outer():\n    def inner():\n        nonlocal v\n        v = 1\n${"    pass\n".repeat(80)}    v = 0\n    inner()\n    return v\n`;
+    const code = `x = [\n${long(40)}]\ns = '''\n${"text ) ( ] = = text\n".repeat(60)}'''\ndef f():\n${"    pass\n".repeat(100)}${late}print(len(x), len(s) > 100, outer())\n`;
     const r = await paste(b, code);
     expect(r.stoppedAt).toBeGreaterThanOrEqual(r.total);
-    expect(r.out.replace(/^\x01*/, "")).toBe("\x04" + "40 True\r\n\x04\x04>");
+    expect(r.out.replace(/^\x01*/, "")).toBe("\x04" + "40 True 1\r\n\x04\x04>");
   });
 });
