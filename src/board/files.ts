@@ -41,9 +41,9 @@ function noFilesystem(detail: string) {
 /** What a path on the board holds: a file (size, SHA-256 unless hashlib is missing) or a directory. */
 export type RemoteStat = { size: number; hash?: string; dir?: false } | { dir: true; size: 0; hash?: undefined };
 
-/** What the board holds at each path: size and SHA-256 (undefined hash when hashlib is missing). */
-export async function statFiles(board: Board, paths: string[]): Promise<Map<string, RemoteStat | undefined>> {
-  const code = `import os
+/** Code that prints, per path, "- path" (missing), "d path" (a folder) or "size sha256|- path". */
+export function statScript(paths: string[]): string {
+  return `import os
 try:
     import hashlib, binascii
 except ImportError:
@@ -70,22 +70,34 @@ for p in ${"[" + paths.map(q).join(", ") + "]"}:
         h = binascii.hexlify(d.digest()).decode()
     print(n, h, p)
 `;
+}
+
+/** The answer to `statScript`, path by path. */
+export function parseStats(out: string): Map<string, RemoteStat | undefined> {
+  const result = new Map<string, RemoteStat | undefined>();
+  for (const line of out.split(/\r?\n/)) {
+    // Paths may hold spaces: a missing path or folder has no hash field.
+    const gone = /^([-d]) (.+)$/.exec(line);
+    if (gone) {
+      result.set(gone[2]!, gone[1] === "d" ? { dir: true, size: 0 } : undefined);
+      continue;
+    }
+    const m = /^(\d+) (\S+) (.+)$/.exec(line);
+    if (m) result.set(m[3]!, { size: Number(m[1]), hash: m[2] === "-" ? undefined : m[2] });
+  }
+  return result;
+}
+
+/** What the board holds at each path: size and SHA-256 (undefined hash when hashlib is missing). */
+export async function statFiles(board: Board, paths: string[]): Promise<Map<string, RemoteStat | undefined>> {
   let out: string;
   try {
-    out = await board.evalIdempotent(code);
+    out = await board.evalIdempotent(statScript(paths));
   } catch (err) {
     if (err instanceof BoardError && /no module named 'os'|has no attribute 'stat'/.test(err.traceback)) throw noFilesystem(err.detail);
     throw err;
   }
-  const result = new Map<string, RemoteStat | undefined>();
-  for (const line of out.split(/\r?\n/)) {
-    const m = /^(-|d|\d+) (?:(\S+) )?(.+)$/.exec(line);
-    if (!m) continue;
-    if (m[1] === "-") result.set(m[3], undefined);
-    else if (m[1] === "d") result.set(m[3], { dir: true, size: 0 });
-    else result.set(m[3], { size: Number(m[1]), hash: m[2] === "-" ? undefined : m[2] });
-  }
-  return result;
+  return parseStats(out);
 }
 
 /** mkdir -p, tolerant of existing directories (whatever errno the port reports). */

@@ -2,7 +2,7 @@
 // program run through exec (as mpremote's transport does), its answer printed
 // in a line format parsed here. Writing files and hashing reuse files.ts.
 import { Board, BoardError } from "./board.js";
-import { CHUNK, writeFile } from "./files.js";
+import { CHUNK, parseStats, statScript, writeFile, type RemoteStat } from "./files.js";
 import { EXIT, UserError } from "../errors.js";
 
 /** Exit codes of file operations (README's table). */
@@ -237,45 +237,8 @@ export async function putFile(board: Board, path: string, data: Uint8Array, onBy
 }
 
 /** SHA-256 and size of files (undefined when missing; `dir` for folders); hash undefined without hashlib. */
-export async function hashFiles(board: Board, paths: string[]): Promise<Map<string, { size: number; hash?: string; dir?: boolean } | undefined>> {
-  const code = `import os
-try:
-    import hashlib, binascii
-except ImportError:
-    hashlib = None
-for p in [${paths.map(q).join(", ")}]:
-    try:
-        s = os.stat(p)
-    except OSError:
-        print('-', p)
-        continue
-    if s[0] & 0x4000:
-        print('d', p)
-        continue
-    h = '-'
-    if hashlib:
-        d = hashlib.sha256()
-        with open(p, 'rb') as f:
-            while True:
-                b = f.read(512)
-                if not b:
-                    break
-                d.update(b)
-        h = binascii.hexlify(d.digest()).decode()
-    print(s[6], h, p)
-`;
-  const out = await run(board, code, paths[0] ?? "/", "sha256sum");
-  const result = new Map<string, { size: number; hash?: string; dir?: boolean } | undefined>();
-  for (const line of lines(out)) {
-    let m = /^([-d]) (.+)$/.exec(line);
-    if (m) {
-      result.set(m[2], m[1] === "d" ? { size: 0, dir: true } : undefined);
-      continue;
-    }
-    m = /^(\d+) (\S+) (.+)$/.exec(line);
-    if (m) result.set(m[3], { size: Number(m[1]), hash: m[2] === "-" ? undefined : m[2] });
-  }
-  return result;
+export async function hashFiles(board: Board, paths: string[]): Promise<Map<string, RemoteStat | undefined>> {
+  return parseStats(await run(board, statScript(paths), paths[0] ?? "/", "sha256sum"));
 }
 
 /** Removes a file; a folder needs `recursive`. */
