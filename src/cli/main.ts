@@ -32,7 +32,8 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run `synccli --help` for usage)")
     .exitOverride();
   program.hook("preAction", (cmd) => {
-    if (cmd.opts().color === false) chalk.level = 0;
+    // NO_COLOR (no-color.org): any non-empty value turns colour off, as --no-color does.
+    if (cmd.opts().color === false || (process.env.NO_COLOR ?? "") !== "") chalk.level = 0;
   });
   for (const register of [registerList, registerConnect, registerExec, registerRun, registerRepl, registerReset, registerInstall, registerSim, registerCompare]) register(program);
   registerDemos(program);
