@@ -2,50 +2,9 @@
 // (no host library, no simulated line delay): cooked output, partial lines,
 // interruptible waits.
 import { afterEach, describe, expect, it } from "vitest";
-import { VirtualBoard, type VirtualBoardOptions } from "../../src/sim/virtual-board.js";
+import { rawBoard, stopBoards, watchBoard } from "../helpers/virtual-board.js";
 
-const boards: VirtualBoard[] = [];
-afterEach(async () => {
-  for (const b of boards.splice(0)) await b.stop();
-});
-
-/** A booted board in raw mode, with a log of what it sent (latin1) and when. */
-async function rawBoard(opts: VirtualBoardOptions = {}) {
-  const board = new VirtualBoard(opts);
-  boards.push(board);
-  let out = "";
-  const stamps: { at: number; text: string }[] = [];
-  board.onTransmit = (d) => {
-    const text = Buffer.from(d).toString("latin1");
-    out += text;
-    stamps.push({ at: performance.now(), text });
-  };
-  await board.start();
-  const send = (s: string) => board.receive(Buffer.from(s, "latin1"));
-  const until = async (pattern: string | RegExp, ms = 5000) => {
-    const t0 = performance.now();
-    const hit = () => (typeof pattern === "string" ? out.includes(pattern) : pattern.test(out));
-    while (!hit()) {
-      if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${String(pattern)}; got ${JSON.stringify(out)}`);
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    return out;
-  };
-  const clear = () => {
-    out = "";
-    stamps.length = 0;
-  };
-  send("\r\x01");
-  await until("raw REPL; CTRL-B to exit\r\n>");
-  clear();
-  /** Runs code in plain raw mode; resolves with everything up to the final prompt. */
-  const run = async (code: string, ms = 5000) => {
-    clear();
-    send(code + "\x04");
-    return until(/\x04[^\x04]*\x04>$/, ms);
-  };
-  return { board, send, until, run, clear, stamps, get out() { return out; } };
-}
+afterEach(stopBoards);
 
 describe("virtual board output", () => {
   it("is CR/LF-cooked as on a real board: print(2) sends 2\\r\\n", async () => {
@@ -128,28 +87,17 @@ describe("Ctrl-C into running code", () => {
   });
 
   it("at the friendly REPL too, and the traceback shows no frame of the board's own helpers", async () => {
-    const board = new VirtualBoard({ interruptGraceMs: 5000 });
-    boards.push(board);
-    let out = "";
-    board.onTransmit = (d) => (out += Buffer.from(d).toString("latin1"));
-    await board.start();
-    const until = async (re: RegExp) => {
-      const t0 = performance.now();
-      while (!re.test(out)) {
-        if (performance.now() - t0 > 3000) throw new Error(`no ${re} in ${JSON.stringify(out)}`);
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    };
-    board.receive(Buffer.from("\r"));
-    await until(/>>> $/);
-    out = "";
-    board.receive(Buffer.from("import time\r"));
-    await until(/>>> $/);
-    board.receive(Buffer.from("while True: time.sleep(0.1)\r\r"));
+    const b = await watchBoard({ interruptGraceMs: 5000 });
+    b.send("\r");
+    await b.until(/>>> $/, 3000);
+    b.clear();
+    b.send("import time\r");
+    await b.until(/>>> $/, 3000);
+    b.send("while True: time.sleep(0.1)\r\r");
     await new Promise((r) => setTimeout(r, 250));
-    out = "";
-    board.receive(Buffer.from("\x03"));
-    await until(/KeyboardInterrupt: \r\n[\s\S]*>>> $/);
+    b.clear();
+    b.send("\x03");
+    const out = await b.until(/KeyboardInterrupt: \r\n[\s\S]*>>> $/, 3000);
     expect(out).toContain('Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nKeyboardInterrupt: \r\n');
     expect(out).not.toContain("__sim");
   });

@@ -1,42 +1,24 @@
 // The virtual board's filesystem capacity and OSError numbers, as on a board
 // (driven directly through the board side of the raw REPL, no host library).
 import { afterEach, describe, expect, it } from "vitest";
-import { VirtualBoard, type VirtualBoardOptions } from "../../src/sim/virtual-board.js";
+import type { VirtualBoardOptions } from "../../src/sim/virtual-board.js";
 import { parseSimSpec } from "../../src/sim/index.js";
+import { rawBoard, stopBoards } from "../helpers/virtual-board.js";
 
-const boards: VirtualBoard[] = [];
-afterEach(async () => {
-  for (const b of boards.splice(0)) await b.stop();
-});
+afterEach(stopBoards);
 
-/** A booted board in raw mode; run() returns stdout, or the traceback text when the code raised. */
-async function rawBoard(opts: VirtualBoardOptions = {}) {
-  const board = new VirtualBoard(opts);
-  boards.push(board);
-  let out = "";
-  board.onTransmit = (d) => (out += Buffer.from(d).toString("latin1"));
-  await board.start();
-  const until = async (re: RegExp) => {
-    const t0 = performance.now();
-    while (!re.test(out)) {
-      if (performance.now() - t0 > 10_000) throw new Error(`no ${re} in ${JSON.stringify(out)}`);
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  };
-  board.receive(Buffer.from("\r\x01"));
-  await until(/>$/);
+/** A booted board in raw mode; the returned function runs code and gives its stdout, or its traceback when it raised. */
+async function runner(opts: VirtualBoardOptions = {}) {
+  const b = await rawBoard(opts);
   return async (code: string) => {
-    out = "";
-    board.receive(Buffer.from(code + "\x04", "latin1"));
-    await until(/^OK[^\x04]*\x04[^\x04]*\x04>$/);
-    const [, stdout, stderr] = /^OK([^\x04]*)\x04([^\x04]*)\x04>$/.exec(out)!;
+    const [, stdout, stderr] = /^OK([^\x04]*)\x04([^\x04]*)\x04>$/.exec(await b.run(code, 10_000))!;
     return (stderr || stdout).replace(/\r\n/g, "\n");
   };
 }
 
 describe("OSError numbers from file operations are MicroPython's", () => {
   it("ENOENT 2, EEXIST 17, EISDIR 21, ENOTDIR 20, ENOTEMPTY 39, and errno.* compare equal", async () => {
-    const run = await rawBoard();
+    const run = await runner();
     const out = await run(
       [
         "import os, errno",
@@ -70,7 +52,7 @@ it("parses fs-size= with K/M suffixes and bounds", () => {
 
 describe("filesystem capacity", () => {
   it("writes beyond it fail with ENOSPC (28), and os.statvfs agrees with what fits", async () => {
-    const run = await rawBoard({ fsSize: 64 * 1024 });
+    const run = await runner({ fsSize: 64 * 1024 });
     const out = await run(
       [
         "import os",
@@ -94,7 +76,7 @@ describe("filesystem capacity", () => {
   });
 
   it("defaults to 2 MB, as the vfs partition of a 4 MB ESP32", async () => {
-    const run = await rawBoard();
+    const run = await runner();
     expect(await run("import os\ns = os.statvfs('/')\nprint(s[0] * s[2])")).toBe(`${2 * 1024 * 1024}\n`);
   });
 });
