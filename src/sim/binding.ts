@@ -120,16 +120,7 @@ export class SimPort implements BindingPortInterface {
       await new Promise<void>((resolve, reject) => (this.pending = { resolve, reject }));
       this.pending = undefined;
     }
-    let n = 0;
-    while (n < length && this.chunks.length) {
-      const head = this.chunks[0];
-      const k = Math.min(head.length, length - n);
-      buffer.set(head.subarray(0, k), offset + n);
-      n += k;
-      if (k === head.length) this.chunks.shift();
-      else this.chunks[0] = head.subarray(k);
-    }
-    return { buffer, bytesRead: n };
+    return { buffer, bytesRead: takeChunks(this.chunks, buffer, offset, length) };
   }
 
   async write(buffer: Buffer): Promise<void> {
@@ -201,4 +192,21 @@ export class SimBinding implements BindingInterface<SimPort> {
     target.board.hold(true);
     return port;
   }
+}
+
+/**
+ * A port read: moves up to `length` bytes from the front of `chunks` (bytes
+ * received, oldest first) into `buffer` at `offset`; returns how many.
+ */
+export function takeChunks(chunks: Uint8Array[], buffer: Buffer, offset: number, length: number): number {
+  let n = 0;
+  while (n < length && chunks.length) {
+    const head = chunks[0]!;
+    const k = Math.min(head.length, length - n);
+    buffer.set(head.subarray(0, k), offset + n);
+    n += k;
+    if (k === head.length) chunks.shift();
+    else chunks[0] = head.subarray(k);
+  }
+  return n;
 }

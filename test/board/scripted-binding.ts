@@ -1,6 +1,7 @@
 // A serialport binding whose "board" is a script: `onWrite` sees every byte
 // the host sends and may answer through `emit`; `emit` may also be called on a
 // timer (a board that talks on its own). No hardware, no interpreter.
+import { takeChunks } from "../../src/sim/binding.js";
 import type { BindingInterface, BindingPortInterface, OpenOptions, PortStatus } from "../../src/transport/binding-types.js";
 
 export interface ScriptedBoard {
@@ -64,16 +65,7 @@ class ScriptedPort implements BindingPortInterface {
       if (!this.isOpen) throw Object.assign(new Error("Port is closed"), { canceled: true });
       await new Promise<void>((r) => (this.waiting = r));
     }
-    let n = 0;
-    while (n < length && this.chunks.length) {
-      const head = this.chunks[0];
-      const k = Math.min(head.length, length - n);
-      buffer.set(head.subarray(0, k), offset + n);
-      n += k;
-      if (k === head.length) this.chunks.shift();
-      else this.chunks[0] = head.subarray(k);
-    }
-    return { buffer, bytesRead: n };
+    return { buffer, bytesRead: takeChunks(this.chunks, buffer, offset, length) };
   }
   async write(buffer: Buffer) {
     if (this.gone) throw new Error("device disconnected");
