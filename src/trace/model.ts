@@ -116,6 +116,30 @@ export interface TraceModel {
 
 const LOCKLIKE = new Set(["Lock", "Semaphore", "BoundedSemaphore"]);
 
+/** Per kind of primitive (Lock stands for the lock-likes): the ops that start a task's wait, and what the wait is for. */
+const WAIT_OPENS: Record<string, Record<string, string>> = {
+  Lock: { wait: "acquire" },
+  Event: { wait: "wake" },
+  Condition: { wait: "wake" },
+  Queue: { "get-wait": "get", "put-wait": "put" },
+  Barrier: { arrive: "pass" },
+};
+
+/** The ops that end the task's own wait (for one of these, or [] for any); without one to end, a marker. */
+const WAIT_ENDS: Record<string, Record<string, string[]>> = {
+  Lock: { cancel: [] },
+  Event: { wake: [], cancel: [] },
+  Condition: { wake: [], cancel: [] },
+  Queue: { get: ["get"], put: ["put"], cancel: [] },
+  Barrier: { pass: [], cancel: [] },
+};
+
+/** table[kind][op], own properties only (names come from traces: "constructor" is no op of ours). */
+function lookup<T>(table: Record<string, Record<string, T>>, kind: string, op: string): T | undefined {
+  const ops = Object.hasOwn(table, kind) ? table[kind]! : undefined;
+  return ops !== undefined && Object.hasOwn(ops, op) ? ops[op] : undefined;
+}
+
 /** Clean copies of whatever came in: skips non-objects, makes names strings and times finite numbers. */
 export function sanitizeEvents(events: readonly unknown[] | null | undefined): TraceEvent[] {
   const out: TraceEvent[] = [];
@@ -236,7 +260,7 @@ export function buildModel(input: readonly TraceEvent[]): TraceModel {
       iv.closed = e;
       iv.closedIndex = i;
       if (iv.kind === "waiting" && iv.closed.task === iv.task) {
-        const causeOp = CAUSE[type]?.[e.op];
+        const causeOp = lookup(CAUSE, type, e.op);
         const c = causeOp === undefined ? undefined : p.last.get(causeOp);
         if (c && c.e.task !== iv.task && c.i > iv.openedIndex) wakes.push({ obj: e.obj, type, cause: c.e, causeIndex: c.i, woken: iv });
       }
@@ -264,98 +288,36 @@ export function buildModel(input: readonly TraceEvent[]): TraceModel {
     };
 
     // Types are taken from the primitive's first event, so one odd event cannot re-type it.
-    if (LOCKLIKE.has(type)) {
-      switch (e.op) {
-        case "wait":
-          if (ownWait()) marker();
-          else openInterval("waiting", "acquire");
-          break;
-        case "acquire":
-          closeOwnWait();
-          openInterval("holding", "hold");
-          break;
-        case "release": {
-          const mine = p.holds.find((h) => h.task === e.task);
-          // A Lock released by another task is released all the same (asyncio allows it).
-          const target = mine ?? (type === "Lock" ? p.holds[0] : undefined);
-          if (target) close(target);
-          else marker();
-          break;
-        }
-        case "cancel":
-          if (!closeOwnWait()) marker();
-          break;
-        default:
-          marker();
-      }
-    } else if (type === "Event" || type === "Condition") {
-      switch (e.op) {
-        case "wait":
-          if (ownWait()) marker();
-          else openInterval("waiting", "wake");
-          break;
-        case "wake":
-        case "cancel":
-          if (!closeOwnWait()) marker();
-          break;
-        case "set":
-          if (type === "Event") p.isSet = true;
-          marker();
-          break;
-        case "clear":
-          if (type === "Event") p.isSet = false;
-          marker();
-          break;
-        default:
-          marker();
-      }
-    } else if (type === "Queue") {
-      switch (e.op) {
-        case "get-wait":
-          if (ownWait("get")) marker();
-          else openInterval("waiting", "get");
-          break;
-        case "put-wait":
-          if (ownWait("put")) marker();
-          else openInterval("waiting", "put");
-          break;
-        case "get":
-          if (!closeOwnWait("get")) marker();
-          break;
-        case "put":
-          if (!closeOwnWait("put")) marker();
-          break;
-        case "cancel":
-          if (!closeOwnWait()) marker();
-          break;
-        default:
-          marker();
-      }
-      if (e.size !== undefined) p.size = e.size;
-    } else if (type === "Barrier") {
-      switch (e.op) {
-        case "arrive":
-          if (ownWait()) marker();
-          else openInterval("waiting", "pass");
-          break;
-        case "pass":
-        case "cancel":
-          if (!closeOwnWait()) marker();
-          break;
-        case "break":
-        case "reset":
-          // A waiter's own "break" ends its wait; a break (or reset) from
-          // anyone else releases every waiter of the phase at once.
-          if (e.op === "break" && closeOwnWait()) break;
-          for (const w of [...p.waits]) close(w);
-          marker();
-          break;
-        default:
-          marker();
+    const kind = LOCKLIKE.has(type) ? "Lock" : type;
+    const waitsFor = lookup(WAIT_OPENS, kind, e.op);
+    const ends = lookup(WAIT_ENDS, kind, e.op);
+    if (waitsFor !== undefined) {
+      // A second wait by a task already waiting there is only a marker.
+      if (ownWait(...(kind === "Queue" ? [waitsFor] : []))) marker();
+      else openInterval("waiting", waitsFor);
+    } else if (kind === "Lock" && e.op === "acquire") {
+      closeOwnWait();
+      openInterval("holding", "hold");
+    } else if (ends !== undefined) {
+      if (!closeOwnWait(...ends)) marker();
+    } else if (kind === "Lock" && e.op === "release") {
+      const mine = p.holds.find((h) => h.task === e.task);
+      // A Lock released by another task is released all the same (asyncio allows it).
+      const target = mine ?? (type === "Lock" ? p.holds[0] : undefined);
+      if (target) close(target);
+      else marker();
+    } else if (kind === "Barrier" && (e.op === "break" || e.op === "reset")) {
+      // A waiter's own "break" ends its wait; a break (or reset) from
+      // anyone else releases every waiter of the phase at once.
+      if (!(e.op === "break" && closeOwnWait())) {
+        for (const w of [...p.waits]) close(w);
+        marker();
       }
     } else {
+      if (type === "Event" && (e.op === "set" || e.op === "clear")) p.isSet = e.op === "set";
       marker();
     }
+    if (type === "Queue" && e.size !== undefined) p.size = e.size;
 
     p.last.set(e.op, { e, i });
 

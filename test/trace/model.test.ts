@@ -224,6 +224,14 @@ describe("buildModel", () => {
   });
 });
 
+describe("buildModel: names from a trace are data", () => {
+  it("ops and types named like Object.prototype members are plain markers", () => {
+    const m = buildModel([L(0, "t1", "constructor"), L(1, "t1", "toString"), ev(2, "t2", "constructor", "x", "wait"), ev(3, "t2", "hasOwnProperty", "y", "__proto__")]);
+    expect(m.intervals).toEqual([]);
+    expect(m.markers.map((k) => `${k.task} ${k.op}`)).toEqual(["t1 constructor", "t1 toString", "t2 wait", "t2 __proto__"]);
+  });
+});
+
 describe("firstDivergence", () => {
   it("null when the traces agree on (task, obj, op, size), whatever the times and sides", () => {
     const host = handOffs.map((e) => ({ ...e, side: "host" as const, t: e.t * 1.1 + 3 }));
