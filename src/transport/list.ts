@@ -1,6 +1,6 @@
 // Port discovery. node-serialport's Linux lister needs udevadm, which minimal
 // systems and containers lack; then we fall back to the device nodes and sysfs.
-import { autoDetect } from "@serialport/bindings-cpp";
+import { SerialPort } from "serialport";
 import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { EXIT, UserError } from "../errors.js";
@@ -69,7 +69,7 @@ export async function listPorts(opts: { roots?: ScanRoots } = {}): Promise<Liste
   if (opts.roots) ports = scanDev(opts.roots);
   else {
     try {
-      ports = (await autoDetect().list()).map((p) => ({
+      ports = (await SerialPort.list()).map((p) => ({
         path: p.path,
         manufacturer: p.manufacturer,
         vendorId: p.vendorId,

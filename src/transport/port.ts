@@ -1,7 +1,8 @@
-// Opening a serial port: real hardware through node-serialport, or the virtual
-// board through its binding. Either way the caller gets the same stream type.
+// Opening a serial port: real hardware through node-serialport's SerialPort
+// (its platform binding), or the virtual board through the same stream class
+// with our binding. Either way the caller gets the same stream type.
 import { SerialPortStream } from "@serialport/stream";
-import { autoDetect } from "@serialport/bindings-cpp";
+import { SerialPort } from "serialport";
 import type { BindingInterface } from "./binding-types.js";
 import { statSync } from "node:fs";
 import { EXIT, UserError, notASerialPort, portBusy, permissionDenied, portNotFound } from "../errors.js";
@@ -47,14 +48,9 @@ export function checkPortPath(path: string): void {
 
 export async function openPort(opts: OpenPortOptions): Promise<Port> {
   if (!opts.binding) checkPortPath(opts.path);
-  const port = new SerialPortStream({
-    binding: (opts.binding ?? autoDetect()) as never,
-    path: opts.path,
-    baudRate: opts.baudRate,
-    autoOpen: false,
-    // Keep DTR where it is on close: dropping it resets many ESP boards.
-    hupcl: false,
-  } as never);
+  // hupcl false: keep DTR where it is on close; dropping it resets many ESP boards.
+  const settings = { path: opts.path, baudRate: opts.baudRate, autoOpen: false, hupcl: false };
+  const port: Port = opts.binding ? new SerialPortStream({ ...settings, binding: opts.binding } as never) : new SerialPort(settings);
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(classifyOpenError(opts.path, err)) : resolve())));
   // Deassert both lines together: on ESP auto-reset wiring that leaves EN and
   // IO0 alone. Pseudo-terminals refuse modem-control ioctls; that is harmless.
