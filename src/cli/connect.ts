@@ -14,10 +14,10 @@ export function registerConnect(program: Command) {
         const info = await session.board.probe();
         await session.board.exitRaw();
         if (g.json) {
-          process.stdout.write(JSON.stringify({ port: g.sim || g.simOptions ? "sim" : g.port, ...info }) + "\n");
+          process.stdout.write(JSON.stringify({ port: session.port, ...info }) + "\n");
         } else {
           const rows: [string, string][] = [
-            ["port", g.sim || g.simOptions ? "virtual board (--sim)" : g.port],
+            ["port", session.port.startsWith("sim:") ? `virtual board (${session.port})` : session.port],
             ["micropython", info.implementation],
             ["version", info.version],
             ["platform", info.platform],

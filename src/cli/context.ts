@@ -9,9 +9,12 @@ import { DEFAULT_BAUD, DEFAULT_PORT } from "../transport/defaults.js";
 import type { SimTarget } from "../sim/binding.js";
 import { EXIT, UserError } from "../errors.js";
 import { hintFor } from "../board/hints.js";
+import { FANOUT_ENV } from "./fanout.js";
 
 export interface GlobalOptions {
-  port: string;
+  /** Every --port given (several: fanout.ts runs the command once per board). */
+  port?: string[];
+  all?: boolean;
   baud: number;
   timeout: number;
   sim?: boolean;
@@ -34,6 +37,8 @@ export function globals(cmd: Command): GlobalOptions {
 
 export interface Session {
   board: Board;
+  /** The serial port opened, or `sim:NAME` for a virtual board. */
+  port: string;
   target?: SimTarget;
   /** Aborted by Ctrl-C on the host. */
   signal: AbortSignal;
@@ -48,8 +53,10 @@ export async function openSession(g: GlobalOptions): Promise<Session> {
   const timeoutMs = Math.round(g.timeout * 1000);
   const { Board } = await import("../board/board.js");
   const { createSim, parseSimSpec } = await import("../sim/index.js");
-  // `--sim-options ""` is an empty list: still the virtual board, never the default serial port.
-  const sim = g.sim || g.simOptions !== undefined ? createSim({ baud: g.baud, ...checkSimOptions(parseSimSpec(g.simOptions)) }) : undefined;
+  // The one board of this process: several are fanned out to one child each (fanout.ts).
+  let port = process.env[FANOUT_ENV] ?? g.port?.[0];
+  const virtual = virtualBoard(port, g);
+  const sim = virtual ? createSim({ baud: g.baud, ...checkSimOptions(parseSimSpec(virtual.spec)), name: virtual.name } as Parameters<typeof createSim>[0]) : undefined;
   const ac = new AbortController();
   let closed = false;
   const close = async () => {
@@ -82,14 +89,38 @@ export async function openSession(g: GlobalOptions): Promise<Session> {
   let session: Session | undefined;
   try {
     // No --port: SYNCCLI_PORT, else the one ESP-like port plugged in (exit 3 naming the ports otherwise); u0/a0/c3 shortcuts.
-    if (!sim) g.port = await (await import("../transport/list.js")).resolvePort(g.port);
-    board = await Board.open({ path: sim?.path ?? g.port, baudRate: g.baud, timeoutMs, binding: sim?.binding, reset: g.reset });
+    if (virtual) port = `sim:${virtual.name}`;
+    else port = await (await import("../transport/list.js")).resolvePort(port);
+    board = await Board.open({ path: sim?.path ?? port, baudRate: g.baud, timeoutMs, binding: sim?.binding, reset: g.reset });
   } catch (err) {
     await close();
     throw err;
   }
-  session = { board, target: sim?.target, signal: ac.signal, executing: false, pipeClosed: false, close };
+  session = { board, port, target: sim?.target, signal: ac.signal, executing: false, pipeClosed: false, close };
   return session;
+}
+
+/** Names of virtual boards: each keeps its own flash in a folder of that name. */
+const SIM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * A virtual board is `--sim` (its --port, if any, names it) or a port written
+ * `sim` / `sim:NAME` / `sim:NAME,option,...`, so real and virtual boards can
+ * share one `--port` list. Undefined: a serial port.
+ */
+export function virtualBoard(port: string | undefined, g: Pick<GlobalOptions, "sim" | "simOptions">): { name: string; spec?: string } | undefined {
+  const m = port === undefined ? null : /^sim(?::([^,]*))?(?:,(.*))?$/.exec(port);
+  let name: string | undefined;
+  let spec = g.simOptions;
+  if (m) {
+    name = m[1] || "board";
+    if (m[2]) spec = spec ? `${spec},${m[2]}` : m[2];
+  } else if (g.sim || g.simOptions !== undefined) name = port ?? "board";
+  else return undefined;
+  if (!SIM_NAME.test(name))
+    throw new UserError(`"${name}" cannot name a virtual board`, "with --sim, --port names a virtual board: letters, digits, '-', '_' and '.' (e.g. --sim --port a --port b)", EXIT.usage);
+  // `--sim-options ""` is an empty list: still the virtual board, never the default serial port.
+  return { name, spec };
 }
 
 /** Ctrl-C outside a running script: the exit is under way and already reported. */

@@ -1,6 +1,7 @@
 // What `run` and `compare` share for the demos as teaching material: the
 // options (--broken, --speed), the script to send with them applied, and the
 // demo's "what to watch for" shown before it runs.
+import { FANOUT_REPEAT_ENV } from "./fanout.js";
 import type { Command } from "commander";
 import chalk from "chalk";
 import { existsSync, readFileSync, statSync } from "node:fs";
@@ -36,7 +37,8 @@ export function loadScript(arg: string, opts: DemoOptions): Script {
 /** Before a demo runs (not under --json): its title and what to watch for, or what its broken variant shows. */
 export function showHeader(script: Script, opts: DemoOptions & { json?: boolean }): void {
   const d = script.demo;
-  if (d === undefined || opts.json) return;
+  // Several boards at once: the first board's run says it for all.
+  if (d === undefined || opts.json || process.env[FANOUT_REPEAT_ENV]) return;
   const width = Math.min(process.stderr.columns ?? 80, 100) - 2;
   const head = opts.broken ? "Broken (--broken):" : "Watch for:";
   const body = wrap(`${head} ${opts.broken ? d.broken : d.watchFor}`, width);

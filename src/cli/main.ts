@@ -21,7 +21,8 @@ export function buildProgram(): Command {
   const program = new Command("synccli")
     .description("Push MicroPython asyncio synchronisation demos to a board over its raw REPL, or to a virtual board (--sim)")
     .version("0.1.0")
-    .option("-p, --port <path>", "serial port of the board (u0, a0, c3: /dev/ttyUSB0, /dev/ttyACM0, COM3); default: $SYNCCLI_PORT, else the one ESP-like port found")
+    .option("-p, --port <path>", "serial port of the board (u0, a0, c3: /dev/ttyUSB0, /dev/ttyACM0, COM3; sim:NAME a virtual board); repeat for several boards at once; default: $SYNCCLI_PORT, else the one ESP-like port found", collectPort)
+    .option("--all", "every ESP-like serial port: run, install, exec, eval, fs... on all boards at once")
     .option("-b, --baud <rate>", "baud rate", parseBaud, defaults.baud)
     .option("-t, --timeout <seconds>", "silence allowed while waiting for a protocol reply", parseTimeout, defaults.timeout)
     .option("--sim", "use the virtual board instead of a serial port")
@@ -31,9 +32,18 @@ export function buildProgram(): Command {
     .option("--no-color", "plain output")
     .showHelpAfterError("(run `synccli --help` for usage)")
     .exitOverride();
-  program.hook("preAction", (cmd) => {
+  program.hook("preAction", async (cmd, action) => {
     // NO_COLOR (no-color.org): any non-empty value turns colour off, as --no-color does.
-    if (cmd.opts().color === false || (process.env.NO_COLOR ?? "") !== "") chalk.level = 0;
+    const g = cmd.opts();
+    if (g.color === false || (process.env.NO_COLOR ?? "") !== "") chalk.level = 0;
+    // Several boards: this command line runs once per board instead (fanout.ts).
+    const { fanoutPorts, checkFanoutCommand, runOnBoards } = await import("./fanout.js");
+    const ports = await fanoutPorts(g.port ?? [], g.all === true, g.sim === true || g.simOptions !== undefined);
+    if (!ports) return;
+    const path: string[] = [];
+    for (let c: Command | null = action; c && c !== cmd; c = c.parent) path.unshift(c.name());
+    checkFanoutCommand(path);
+    throw new ReportedError(await runOnBoards(ports, { json: g.json === true }));
   });
   for (const register of [registerList, registerConnect, registerExec, registerRun, registerRepl, registerReset, registerInstall, registerSim, registerCompare]) register(program);
   registerDemos(program);
@@ -45,6 +55,10 @@ export function buildProgram(): Command {
 export const BAUD_RANGE = [300, 5_000_000] as const;
 /** --timeout in seconds: below 0.1 s no board answers in time; above a day the timers overflow (2^31 ms is 24.8 days). */
 export const TIMEOUT_RANGE = [0.1, 86_400] as const;
+
+function collectPort(v: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), v];
+}
 
 export function parseBaud(v: string): number {
   const n = Number(v.trim() === "" ? NaN : v);

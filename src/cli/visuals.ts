@@ -8,6 +8,7 @@ import { dirname, resolve } from "node:path";
 import { EXIT, UserError } from "../errors.js";
 import { normalizeNames, toJsonl, type TraceEvent } from "../trace/events.js";
 import type { DemoLine } from "../demos/format.js";
+import { perBoardFile } from "./fanout.js";
 
 export interface VisualOptions {
   trace?: string;
@@ -73,6 +74,8 @@ export async function writeVisuals(runs: TracedRun[], o: VisualOptions, meta: Vi
     if (!meta.json) process.stderr.write(chalk.dim(s + "\n"));
   };
   const count = runs.reduce((n, r) => n + r.events.length, 0);
+  // Several boards at once: each writes its own files (run-ttyUSB0.html).
+  o = { ...o, trace: o.trace && perBoardFile(o.trace), timeline: o.timeline && perBoardFile(o.timeline) };
   if (o.trace !== undefined) {
     writeFileSync(o.trace, runs.map((r) => toJsonl(r.events)).join(""));
     note(`trace: ${count} event${count === 1 ? "" : "s"} written to ${o.trace}`);

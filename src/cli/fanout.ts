@@ -1,0 +1,174 @@
+// Several boards at once (`--port` given more than once, or `--all`): the same
+// command runs once per board, each in a synccli child process of its own, so
+// a board that hangs, fails or disconnects cannot stop the others, and every
+// board gets the full single-board code path (interrupts, retries, errors).
+// Output lines come back prefixed with the board; then one summary row each.
+import { spawn, type ChildProcess } from "node:child_process";
+import { basename } from "node:path";
+import type { Readable } from "node:stream";
+import chalk from "chalk";
+import { ReadlineParser } from "@serialport/parser-readline";
+import { EXIT, UserError } from "../errors.js";
+
+/** Set in each child: the one port it drives (its --port/--all are then ignored). */
+export const FANOUT_ENV = "SYNCCLI_FANOUT_PORT";
+/** Set in every child but the first: what is the same for all boards (a demo's header) is said once. */
+export const FANOUT_REPEAT_ENV = "SYNCCLI_FANOUT_REPEAT";
+
+/** Commands that make sense on a classroom of boards (no interactive session, no side-by-side view). */
+const FANOUT_COMMANDS = new Set(["run", "install", "uninstall", "exec", "eval", "fs", "connect", "reset"]);
+
+export interface BoardOutcome {
+  port: string;
+  exitCode: number;
+  seconds: number;
+  /** "ok", or the line that says what went wrong. */
+  result: string;
+  /** The child's own --json object, when --json. */
+  json?: unknown;
+}
+
+/** What the board is called in prefixes, summary rows and per-board file names. */
+export function boardLabel(port: string): string {
+  const sim = /^sim(?::([^,]*))?/.exec(port);
+  if (sim) return `sim:${sim[1] || "board"}`;
+  return port.startsWith("/dev/") ? basename(port) : port;
+}
+
+/** `run.html` for board ttyUSB0 becomes `run-ttyUSB0.html`: several boards never write one file. */
+export function perBoardFile(file: string): string {
+  const port = process.env[FANOUT_ENV];
+  if (!port) return file;
+  const tag = boardLabel(port).replace(/[^A-Za-z0-9_.-]+/g, "-");
+  const dot = file.lastIndexOf(".");
+  return dot > file.lastIndexOf("/") && dot > 0 ? `${file.slice(0, dot)}-${tag}${file.slice(dot)}` : `${file}-${tag}`;
+}
+
+/** The ports to drive when more than one board is asked for, else undefined (the normal single-board path). */
+export async function fanoutPorts(ports: string[], all: boolean, sim: boolean, list?: () => Promise<{ path: string; esp?: string }[]>): Promise<string[] | undefined> {
+  if (process.env[FANOUT_ENV]) return undefined;
+  if (all) {
+    if (sim) throw new UserError("--all looks for serial ports, not virtual boards", "for several virtual boards name them: --sim --port a --port b", EXIT.usage);
+    if (ports.length) throw new UserError("--all and --port together", "give either --all (every ESP-like port) or the ports, with --port for each", EXIT.usage);
+    const found = (await (list ?? (await import("../transport/list.js")).listPorts)()).filter((p) => p.esp).map((p) => p.path);
+    if (!found.length) throw new UserError("--all found no ESP-like serial port", "plug the boards in and run `synccli list`; --port names a port that `list` does not recognise", EXIT.portNotFound);
+    return found;
+  }
+  if (ports.length < 2) return undefined;
+  const seen = new Set<string>();
+  for (const p of ports) {
+    if (seen.has(p)) throw new UserError(`--port ${p} is given twice`, "name each board once", EXIT.usage);
+    seen.add(p);
+  }
+  return ports;
+}
+
+/** Refuses commands that cannot run on several boards, before any board is opened. */
+export function checkFanoutCommand(path: string[]): void {
+  if (!FANOUT_COMMANDS.has(path[0] ?? ""))
+    throw new UserError(
+      `\`${path.join(" ")}\` works on one board at a time`,
+      `several boards (--port more than once, --all) work with: ${[...FANOUT_COMMANDS].join(", ")}`,
+      EXIT.usage,
+    );
+}
+
+const COLOURS = [chalk.cyan, chalk.magenta, chalk.yellow, chalk.green, chalk.blue, chalk.red];
+
+/**
+ * Runs this very command line once per port, in parallel, and returns the
+ * worst (highest) exit code. Ctrl-C is passed on to every child once per
+ * press: each stops its own board, as a single-board run does.
+ */
+export async function runOnBoards(ports: string[], opts: { json: boolean; argv?: string[] }): Promise<number> {
+  const argv = opts.argv ?? process.argv.slice(1);
+  const labels = ports.map(boardLabel);
+  const width = Math.max(...labels.map((l) => l.length));
+  const children: ChildProcess[] = [];
+  const onSigint = () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGINT");
+  };
+  const killAll = () => {
+    for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+  };
+  process.on("SIGINT", onSigint);
+  process.on("exit", killAll);
+  try {
+    const outcomes = await Promise.all(
+      ports.map((port, i) => {
+        const colour = chalk.level > 0 ? COLOURS[i % COLOURS.length]! : (s: string) => s;
+        return runOne(port, argv, { json: opts.json, prefix: colour(`[${labels[i]!.padEnd(width)}] `), children, repeat: i > 0 });
+      }),
+    );
+    if (opts.json) {
+      const exitCode = worst(outcomes);
+      process.stdout.write(
+        JSON.stringify({ ok: exitCode === 0, exitCode, boards: outcomes.map((o) => ({ port: o.port, exitCode: o.exitCode, seconds: o.seconds, result: o.result, ...(o.json !== undefined ? { output: o.json } : {}) })) }) + "\n",
+      );
+    } else process.stdout.write(summary(outcomes, labels));
+    return worst(outcomes);
+  } finally {
+    process.off("SIGINT", onSigint);
+    process.off("exit", killAll);
+  }
+}
+
+export function worst(outcomes: BoardOutcome[]): number {
+  return outcomes.reduce((w, o) => Math.max(w, o.exitCode), 0);
+}
+
+export function summary(outcomes: BoardOutcome[], labels: string[]): string {
+  const width = Math.max(5, ...labels.map((l) => l.length));
+  const rows = outcomes.map((o, i) => {
+    const status = o.exitCode === 0 ? chalk.green(o.result) : chalk.red(o.result);
+    return `${labels[i]!.padEnd(width)}  ${String(o.exitCode).padStart(4)}  ${`${o.seconds.toFixed(1)} s`.padStart(7)}  ${status}\n`;
+  });
+  return `\n${chalk.bold(`${"board".padEnd(width)}  exit     time  result`)}\n${rows.join("")}`;
+}
+
+function runOne(port: string, argv: string[], o: { json: boolean; prefix: string; children: ChildProcess[]; repeat: boolean }): Promise<BoardOutcome> {
+  const started = performance.now();
+  const env: NodeJS.ProcessEnv = { ...process.env, [FANOUT_ENV]: port };
+  if (o.repeat) env[FANOUT_REPEAT_ENV] = "1";
+  // The child writes into a pipe: it keeps our colour choice rather than guessing from the pipe.
+  if (chalk.level > 0) env.FORCE_COLOR = String(chalk.level);
+  else {
+    delete env.FORCE_COLOR;
+    env.NO_COLOR = "1";
+  }
+  // detached: a terminal's Ctrl-C reaches only us; we pass it on exactly once per press.
+  const child = spawn(process.execPath, argv, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  o.children.push(child);
+  let stdout = "";
+  let lastErr = "";
+  const lines = (stream: Readable, onLine: (line: string) => void) => stream.pipe(new ReadlineParser({ delimiter: "\n", includeDelimiter: false })).on("data", (l: string) => onLine(l.replace(/\r$/, "")));
+  if (o.json) child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  else lines(child.stdout!, (l) => process.stdout.write(`${o.prefix}${l}\n`));
+  lines(child.stderr!, (l) => {
+    // eslint-disable-next-line no-control-regex
+    const plain = l.replace(/\x1b\[[0-9;]*m/g, "").trim();
+    if (plain && !/^hint:/.test(plain)) lastErr = plain.replace(/^synccli:\s*/, "");
+    process.stderr.write(`${o.prefix}${l}\n`);
+  });
+  return new Promise((resolve) => {
+    const done = (exitCode: number, why?: string) => {
+      const seconds = (performance.now() - started) / 1000;
+      let json: unknown;
+      if (o.json) {
+        try {
+          json = JSON.parse(stdout.trim().split("\n").pop() ?? "");
+        } catch {
+          json = undefined;
+        }
+      }
+      // Under --json the child's message is in its object, not on stderr.
+      const said = json && typeof json === "object" ? (json as { error?: unknown; stderr?: unknown }) : {};
+      const fromJson = typeof said.error === "string" ? said.error : typeof said.stderr === "string" ? said.stderr.trim().split("\n").pop() : undefined;
+      const result = exitCode === 0 ? "ok" : exitCode === EXIT.interrupted ? "interrupted" : why ?? (fromJson || lastErr || `exit ${exitCode}`);
+      resolve({ port, exitCode, seconds, result, json });
+    };
+    child.on("error", (err) => done(70, `could not start synccli for this board: ${err.message}`));
+    // A child ended by a signal (killed from outside) counts as interrupted.
+    child.on("close", (code, signal) => done(code ?? (signal ? EXIT.interrupted : 70)));
+  });
+}
