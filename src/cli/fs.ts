@@ -7,6 +7,7 @@ import { basename, join } from "node:path";
 import { globals, openSession, type Session } from "./context.js";
 import { EXIT, UserError } from "../errors.js";
 import type { Board } from "../board/board.js";
+import { perBoardFile } from "./fanout.js";
 
 /** Copies with more payload than this get a progress bar (on a terminal). */
 export const LARGE_COPY = 16 * 1024;
@@ -167,7 +168,8 @@ export async function copy(board: Board, sources: string[], dest: string, opts: 
     const from = fs.boardPath(src);
     const s = await fs.stat(board, from);
     if (!s) throw fs.notFound(from);
-    const target = intoDir ? join(dest, basename(from) || "board") : dest;
+    // Several boards at once copy into one folder: each board's copy is named after it.
+    const target = perBoardFile(intoDir ? join(dest, basename(from) || "board") : dest);
     if (s.type === "dir") {
       if (!opts.recursive) throw isDirSource(shown(from));
       localDirs.push(target);
@@ -187,6 +189,18 @@ export async function copy(board: Board, sources: string[], dest: string, opts: 
     }
   };
   for (const d of localDirs) writeLocal(() => mkdirSync(d, { recursive: true }), d);
+  // A local copy of the same size may already be current: the board's hashes say (no transfer).
+  const sameSize = plan.filter((f) => {
+    const st = statSync(f.to, { throwIfNoEntry: false });
+    return st?.isFile() === true && st.size === f.size;
+  });
+  if (sameSize.length) {
+    const hashes = await fs.hashFiles(board, sameSize.map((f) => f.from));
+    const { sha256 } = await import("../board/files.js");
+    const current = new Set(sameSize.filter((f) => hashes.get(f.from)?.hash === sha256(readFileSync(f.to))));
+    for (const f of current) report.unchanged.push({ from: shown(f.from), to: f.to });
+    plan.splice(0, plan.length, ...plan.filter((f) => !current.has(f)));
+  }
   const bar = await progress(
     plan.reduce((n, f) => n + f.size, 0),
     "copying",
@@ -275,7 +289,7 @@ export function registerFs(program: Command) {
     .command("cp")
     .argument("<paths...>", "sources then destination; `:path` is on the board")
     .option("-r, --recursive", "copy folders")
-    .description("copy files: `fs cp main.py :main.py`, `fs cp -r lib :`, `fs cp :data.txt .`; unchanged files are not copied to the board again")
+    .description("copy files: `fs cp main.py :main.py`, `fs cp -r lib :`, `fs cp :data.txt .`; unchanged files (same SHA-256) are not copied again, either way")
     .action(async (paths: string[], opts: { recursive?: boolean }, cmd: Command) =>
       withBoard(cmd, async (board, _s, asJson) => {
         if (paths.length < 2) throw usage("fs cp needs a source and a destination", "e.g. `synccli fs cp main.py :main.py` (`:` marks the board)");

@@ -54,6 +54,16 @@ describe("fs cp", () => {
     r = await copy(board, [":/proj"], local("back/copy"), { recursive: true, bar: false });
     expect(readFileSync(local("back/copy/helpers/util.py"), "utf8")).toBe("X = 2\n");
     expect(readFileSync(local("back/copy/main.py"), "utf8")).toContain("import helpers.util");
+    // down again: what is already here is not read off the board again; a changed local copy is replaced
+    r = await copy(board, [":proj/big.txt"], local("back"), { bar: false });
+    expect([r.copied.length, r.unchanged.map((c) => c.to)]).toEqual([0, [local("back/big.txt")]]);
+    r = await copy(board, [":/proj"], local("back"), { recursive: true, bar: false });
+    expect(r.copied).toHaveLength(4);
+    writeFileSync(local("back/proj/helpers/util.py"), "X = 3\n"); // same size, other bytes
+    r = await copy(board, [":/proj"], local("back"), { recursive: true, bar: false });
+    expect(r.copied.map((c) => c.to)).toEqual([local("back/proj/helpers/util.py")]);
+    expect(r.unchanged.map((c) => c.from)).toEqual([":/proj/big.txt", ":/proj/helpers/__init__.py", ":/proj/main.py"]);
+    expect(readFileSync(local("back/proj/helpers/util.py"), "utf8")).toBe("X = 2\n");
 
     // board to board
     r = await copy(board, [":main.py"], ":boot.py", { bar: false });
