@@ -1,7 +1,7 @@
 // The high-level board API. It owns the port and the clock and drives the pure
 // protocol machines from src/transport: every byte received goes to the current
 // operation, every action it returns is carried out in order.
-import { EnterRawRepl, Exec, ProtocolError, SoftReset, CTRL_B, type Action, type OpResult, type Operation } from "../transport/protocol.js";
+import { EnterRawRepl, Exec, ProtocolError, SoftReset, CTRL_B, visibleControls, type Action, type Failure, type OpResult, type Operation, type TimerId } from "../transport/protocol.js";
 import { closePort, hardReset, openPort, type Port } from "../transport/port.js";
 import type { BindingInterface } from "../transport/binding-types.js";
 import { EXIT, UserError, boardReset, busyBoard, disconnected, noAnswer, protocolError, unsendableByte, wontStop } from "../errors.js";
@@ -43,12 +43,6 @@ export interface ExecResult {
   pasteAborted: boolean;
 }
 
-/** The ESP boot ROM's first words after a reset, e.g. "rst:0xc (SW_CPU_RESET),boot:0x13". */
-const RESET_LINE = /(?:^|\n)rst:(0x[0-9a-f]+ \([A-Z0-9_]+\)),boot:/;
-
-/** How long a board may take to stop after Ctrl-C before we try again. */
-const INTERRUPT_RETRY_MS = 2000;
-const INTERRUPT_ATTEMPTS = 3;
 /** Silence before an operation may resend its request (see Operation.onSilence). */
 const SILENCE_RETRY_MS = 1000;
 
@@ -177,12 +171,15 @@ export class Board {
     return new Promise<OpResult>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let nudge: NodeJS.Timeout | undefined;
+      /** Timers the operation asked for (Action "timer"). */
+      const opTimers = new Map<TimerId, NodeJS.Timeout>();
       let settled = false;
       const settle = (err: Error | undefined, result?: OpResult) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         clearTimeout(nudge);
+        for (const t of opTimers.values()) clearTimeout(t);
         this.current = undefined;
         this.cancelCurrent = undefined;
         if (err) reject(err);
@@ -257,6 +254,29 @@ export class Board {
             }
             if (op.progressOnNoise?.()) break; // e.g. boot.py printing during a soft reset
             return;
+          case "timer": {
+            clearTimeout(opTimers.get(a.id));
+            opTimers.set(
+              a.id,
+              setTimeout(() => {
+                opTimers.delete(a.id);
+                if (!settled) for (const b of op.timer?.(a.id) ?? []) onAction(b);
+              }, a.ms),
+            );
+            return;
+          }
+          case "stop-upload":
+            // Skip the upload writes still queued; tell the machine once the queue got here.
+            this.stopUpload = true;
+            this.chain = this.chain
+              .then(() => {
+                if (!settled) for (const b of op.uploadStopped?.(this.uploadSkipped) ?? []) onAction(b);
+              })
+              .catch(() => {});
+            return;
+          case "fail":
+            this.fail(this.failure(a.failure));
+            return;
           case "done":
             if (this.lost) settle(this.lost);
             else settle(undefined, a.result);
@@ -272,6 +292,14 @@ export class Board {
       this.backlog = [];
       for (const chunk of backlog) this.receive(chunk);
     });
+  }
+
+  private failure(f: Failure): UserError {
+    if (f.kind === "board-reset") {
+      this.inRaw = false;
+      return boardReset(f.reason);
+    }
+    return wontStop(f.attempts);
   }
 
   /**
@@ -333,77 +361,26 @@ export class Board {
     }
     // Ctrl-C before the code went out: do not send it at all.
     if (hooks.signal?.aborted) return { stderr: "", ok: false, interrupted: true, mode: this.rawPasteWorks === false ? "raw" : "raw-paste", pasteAborted: false };
-    const op = new Exec(code, { rawPaste: hooks.rawPaste ?? this.rawPasteWorks ?? true });
+    const op = new Exec(code, { rawPaste: hooks.rawPaste ?? this.rawPasteWorks ?? true, resetConfirmMs: this.options.timeoutMs });
     this.stopUpload = false;
     this.uploadSkipped = false;
-    let interrupted = false;
-    let cleared = false;
-    let retry: NodeJS.Timeout | undefined;
+    // What Ctrl-C means depends on how far the exchange got: the machine knows.
     const onAbort = () => {
-      interrupted = true;
-      let attempts = 0;
-      const send = () => {
-        if (op.finished || cleared) return;
-        if (op.rawUploading() && !this.stopUpload) {
-          // Plain raw mode: stop sending the rest at once (not minutes later);
-          // if part of the code never went out, clear the board's input line.
-          this.stopUpload = true;
-          this.chain = this.chain
-            .then(() => {
-              if (!this.uploadSkipped || op.finished) return;
-              cleared = true;
-              const [stop] = op.stopRawUpload();
-              if (stop?.type === "write") return this.write(stop.data);
-            })
-            .catch(() => {});
-        }
-        if (op.uploading()) {
-          // Mid raw-paste, the board takes Ctrl-C as "stop the transfer". In a
-          // plain-raw upload it would only clear the line and run the rest:
-          // wait for the code to start, then interrupt it.
-          const cancel = op.cancelUpload();
-          if (cancel.length) return this.current?.onAction(cancel[0]);
-          retry = setTimeout(send, 50);
-          return;
-        }
-        if (attempts++ >= INTERRUPT_ATTEMPTS) return this.fail(wontStop(INTERRUPT_ATTEMPTS));
-        this.chain = this.chain.then(() => this.write(Uint8Array.of(0x03))).catch(() => {});
-        retry = setTimeout(send, INTERRUPT_RETRY_MS);
-      };
-      send();
+      const current = this.current;
+      if (current?.op === op) for (const a of op.interrupt()) current.onAction(a);
     };
+    // Bytes the raw REPL cannot carry as data are shown as symbols (a board sends them as they are).
+    const onStdout = (d: Uint8Array) => hooks.onStdout?.(visibleControls(d));
+    const running = this.run(op, "running code", { ...hooks, onStdout });
     hooks.signal?.addEventListener("abort", onAbort, { once: true });
-    // An ESP32 that resets mid-run prints its boot ROM's reset line and boots
-    // into the friendly REPL: the end of this run will never come. A script
-    // may print such a line itself, so it only counts once the friendly
-    // prompt follows, or the board then falls silent.
-    let tail = "";
-    let suspect: string | undefined;
-    let silence: NodeJS.Timeout | undefined;
-    const reset = () => {
-      this.inRaw = false;
-      this.fail(boardReset(`rst:${suspect}`));
-    };
-    const onStdout = (d: Uint8Array) => {
-      hooks.onStdout?.(d);
-      // Match before trimming: the boot text after the rst: line can arrive in the same read.
-      const text = tail + Buffer.from(d).toString("latin1");
-      suspect ??= RESET_LINE.exec(text)?.[1];
-      tail = text.slice(-160);
-      if (suspect === undefined) return;
-      if (tail.endsWith(">>> ")) return reset();
-      clearTimeout(silence);
-      silence = setTimeout(reset, this.options.timeoutMs);
-    };
     try {
-      const result = await this.run(op, "running code", { ...hooks, onStdout });
+      const result = await running;
       if (result.mode) this.rawPasteWorks = result.mode === "raw-paste";
       const stderr = new TextDecoder().decode(result.stderr ?? new Uint8Array(0));
       const pasteAborted = result.pasteAborted === true;
-      return { stderr, ok: stderr.length === 0 && !pasteAborted, interrupted, mode: result.mode ?? "raw", pasteAborted };
+      const interrupted = result.interrupted === true;
+      return { stderr, ok: stderr.length === 0 && !pasteAborted && !interrupted, interrupted, mode: result.mode ?? "raw", pasteAborted };
     } finally {
-      clearTimeout(retry);
-      clearTimeout(silence);
       hooks.signal?.removeEventListener("abort", onAbort);
     }
   }

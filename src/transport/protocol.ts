@@ -20,10 +20,20 @@ export const RAW_PASTE_REQUEST = Uint8Array.of(CTRL_E, 0x41 /* A */, CTRL_A);
 export const FALLBACK_CHUNK = 256;
 export const FALLBACK_PAUSE_MS = 10;
 
+/** Timers an operation may ask its driver for (see Action "timer"). */
+export type TimerId = "interrupt" | "reset";
+
+/** Why an operation gave up on the board (the driver turns it into a user-facing error). */
+export type Failure =
+  /** The board's boot ROM printed its reset banner: the run will never end. */
+  | { kind: "board-reset"; reason: string }
+  /** Ctrl-C was sent `attempts` times and the board kept running. */
+  | { kind: "wont-stop"; attempts: number };
+
 export type Action =
   /**
    * `upload`: part of a plain-raw code upload, queued all at once; a driver
-   * stopping the upload (Ctrl-C) skips those still queued (see Exec.stopRawUpload).
+   * told to stop the upload ("stop-upload") skips those still queued.
    */
   | { type: "write"; data: Uint8Array; upload?: true }
   | { type: "pause"; ms: number; upload?: true }
@@ -31,6 +41,18 @@ export type Action =
   | { type: "stderr"; data: Uint8Array }
   /** Bytes that matched nothing the operation expected (line noise, old output). */
   | { type: "noise"; data: Uint8Array }
+  /**
+   * (Re)start timer `id`: after `ms` the driver calls `op.timer(id)` and
+   * carries out what it returns, unless the operation has finished by then.
+   */
+  | { type: "timer"; id: TimerId; ms: number }
+  /**
+   * Skip the queued `upload` writes and pauses not yet carried out, then call
+   * `op.uploadStopped(skipped)` (skipped: whether any was left out).
+   */
+  | { type: "stop-upload" }
+  /** The operation is over, unsuccessfully; nothing else follows. */
+  | { type: "fail"; failure: Failure }
   | { type: "done"; result: OpResult };
 
 export interface OpResult {
@@ -40,6 +62,10 @@ export interface OpResult {
   mode?: "raw-paste" | "raw";
   /** The board aborted a raw-paste transfer (it then reports why on stderr). */
   pasteAborted?: boolean;
+  /** The host interrupted the run (Exec.interrupt). */
+  interrupted?: boolean;
+  /** Interrupted before any of the code reached the board: nothing ran. */
+  notRun?: boolean;
 }
 
 export class ProtocolError extends Error {
@@ -68,6 +94,12 @@ export interface Operation {
   onSilence?(): Action[];
   /** True when any bytes, even ones the machine skips, show the board is alive (a reboot printing boot.py output). */
   progressOnNoise?(): boolean;
+  /** A timer the operation asked for (Action "timer") fired. */
+  timer?(id: TimerId): Action[];
+  /** The host wants the board stopped (Ctrl-C from the user): what to do now; the machine follows up itself. */
+  interrupt?(): Action[];
+  /** After "stop-upload": the driver has skipped what was still queued (`skipped`: anything at all). */
+  uploadStopped?(skipped: boolean): Action[];
   readonly finished: boolean;
 }
 
@@ -195,6 +227,126 @@ export class SoftReset implements Operation {
   }
 }
 
+/** How long a board may take to stop after Ctrl-C before it gets another. */
+export const INTERRUPT_RETRY_MS = 2000;
+/** Ctrl-C sent before giving up on a board that keeps running. */
+export const INTERRUPT_ATTEMPTS = 3;
+
+const TRACEBACK_HEADER = bytes("Traceback (most recent call last):");
+
+const isIdStart = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c >= 0x80;
+const isIdChar = (c: number) => isIdStart(c) || (c >= 0x30 && c <= 0x39);
+
+/**
+ * Whether bytes can still be the start of what MicroPython prints for an
+ * uncaught exception: `Traceback (most recent call last):` and its frames, or
+ * (an exception raised with no traceback, e.g. Ctrl-C during raw-paste) the
+ * bare `Name: message` that mp_obj_print_exception always begins with. Fed
+ * one byte at a time; once impossible, it stays so.
+ */
+class TracebackShape {
+  /** Bytes of the header matched, -1 once it cannot be the header. */
+  private header = 0;
+  /** 0: nothing yet, 1: in the exception's name, 2: after ':', 3: after ': ' (anything may follow); -1: not this form. */
+  private name = 0;
+  possible = true;
+  push(c: number) {
+    if (this.header >= 0 && this.header < TRACEBACK_HEADER.length) this.header = TRACEBACK_HEADER[this.header] === c ? this.header + 1 : -1;
+    switch (this.name) {
+      case 0:
+        this.name = isIdStart(c) ? 1 : -1;
+        break;
+      case 1:
+        if (!isIdChar(c)) this.name = c === 0x3a /* : */ ? 2 : -1;
+        break;
+      case 2:
+        this.name = c === 0x20 ? 3 : -1;
+        break;
+    }
+    this.possible = this.header >= 0 || this.name >= 0;
+  }
+}
+
+/**
+ * The banner an ESP chip's boot ROM prints after any reset (power-on,
+ * watchdog, panic, machine.reset()), on the console UART at 115200 baud:
+ * - ESP32:  `ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n`
+ * - ESP32-S2/S3/C3/C6...: `ESP-ROM:esp32s3-20210327\r\nBuild:Mar 27 2021\r\nrst:0x1 (POWERON),boot:0x8 (SPI_FAST_FLASH_BOOT)\r\n`
+ *   (the chip part may carry more, as `esp32c3-api1-20210207`; the boot mode
+ *   may hold parentheses, as `DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2)`).
+ * A bare `rst:` line is not enough: scripts print such text.
+ */
+const ROM_BANNER =
+  /(?:ets [A-Z][a-z]{2} [ \d]\d \d{4} \d\d:\d\d:\d\d\r?\n(?:\r?\n)?|ESP-ROM:[\w-]+\r?\nBuild:[A-Z][a-z]{2} [ \d]\d \d{4}\r?\n)rst:(0x[0-9a-f]+ \([A-Z0-9_]+\)),boot:0x[0-9a-f]+ \([^\r\n]*\)\r?\n/;
+/**
+ * What follows the banner on a board that really reset: the ROM loading the
+ * second-stage bootloader (`configsip:`, `SPIWP:`, `Saved PC:`, `mode:DIO,
+ * clock div:2`, `load:0x...,len:...`, `entry 0x...`), or MicroPython's own
+ * banner and friendly prompt.
+ */
+const AFTER_BANNER = /(?:^|\n)(?:configsip: |SPIWP:0x|Saved PC:0x|mode:[A-Z_]+, clock div|load:0x[0-9a-f]+,len:|entry 0x[0-9a-f]+)|MicroPython v|>>> /;
+/** Longer than any banner, so one split across reads is still whole in the window. */
+const BANNER_WINDOW = 400;
+
+/**
+ * Watches the bytes a running program sends for the boot ROM's reset banner,
+ * wherever reads split them. `banner` once the banner has arrived,
+ * `confirmed` once what follows a real reset has too.
+ */
+class ResetWatch {
+  private text = "";
+  reason: string | undefined;
+  confirmed = false;
+  /** Returns true when this chunk brought the banner (a reset is now suspected). */
+  feed(data: Uint8Array): boolean {
+    if (this.confirmed || data.length === 0) return false;
+    this.text += latin1(data);
+    if (this.reason === undefined) {
+      const m = ROM_BANNER.exec(this.text);
+      if (!m) {
+        if (this.text.length > BANNER_WINDOW) this.text = this.text.slice(-BANNER_WINDOW);
+        return false;
+      }
+      this.reason = `rst:${m[1]}`;
+      this.text = this.text.slice(m.index + m[0].length);
+      this.confirmed = AFTER_BANNER.test(this.text);
+      return true;
+    }
+    this.confirmed = AFTER_BANNER.test(this.text);
+    if (this.text.length > BANNER_WINDOW) this.text = this.text.slice(-BANNER_WINDOW);
+    return false;
+  }
+}
+
+function latin1(data: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < data.length; i += 4096) s += String.fromCharCode(...data.subarray(i, i + 4096));
+  return s;
+}
+
+/**
+ * Control bytes a program's output may hold that the raw REPL cannot tell
+ * apart from its own (and a terminal would not show), as visible symbols:
+ * NUL as U+2400 ␀, Ctrl-C as U+2403 ␃, Ctrl-D as U+2404 ␄. Other bytes are
+ * left alone (UTF-8 never uses these inside a character).
+ */
+export function visibleControls(data: Uint8Array): Uint8Array {
+  let n = 0;
+  for (const b of data) if (b === 0x00 || b === CTRL_C || b === CTRL_D) n++;
+  if (n === 0) return data;
+  const out = new Uint8Array(data.length + 2 * n);
+  let j = 0;
+  for (const b of data) {
+    if (b === 0x00 || b === CTRL_C || b === CTRL_D) {
+      out.set([0xe2, 0x90, 0x80 + b], j); // U+2400 + b
+      j += 3;
+    } else out[j++] = b;
+  }
+  return out;
+}
+
+const SOFT_REBOOT_LINES = ["MPY: soft reboot\r\n", "soft reboot\r\n"].map(bytes);
+
 type ExecPhase =
   | "paste-header" // sent \x05A\x01, waiting for R\x01 / R\x00 / old firmware echo
   | "paste-window" // got R\x01, waiting for the 2-byte window size
@@ -203,20 +355,47 @@ type ExecPhase =
   | "paste-cancel" // sent Ctrl-C mid-transfer, waiting for the board's \x04 (not to be acknowledged)
   | "legacy-banner" // old firmware answered the paste request with a new raw prompt
   | "raw-ok" // sent code + \x04 in plain raw mode, waiting for OK
-  | "stdout"
-  | "stderr"
-  | "prompt"
+  | "stdout" // the program's output
+  | "stderr" // after a \x04: the exception, if the \x04 was the board's (held until that is sure)
+  | "end" // after the second \x04: the prompt '>' (or a soft reboot) confirms the two
+  | "reboot" // the program soft-reset the board: its output, then the raw prompt
   | "done";
+
+/** Phases in which the bytes received are what the board says after our code went out. */
+const RUNNING: ReadonlySet<ExecPhase> = new Set(["stdout", "stderr", "end", "reboot"]);
 
 export interface ExecOptions {
   /** Try raw-paste first (default true); false goes straight to plain raw mode. */
   rawPaste?: boolean;
+  /**
+   * How long after a boot ROM reset banner, with nothing yet that confirms a
+   * real reset, the run is taken as ended by a reset (default 10 s).
+   */
+  resetConfirmMs?: number;
+  /** Between Ctrl-C while the board keeps running (default INTERRUPT_RETRY_MS). */
+  interruptRetryMs?: number;
 }
 
 /**
  * Run code at the raw prompt. Output is delivered as it arrives; the final
- * result carries stderr. Ctrl-C is sent by `interrupt()`; the board then ends
- * the run with a KeyboardInterrupt traceback like any other exception.
+ * result carries stderr.
+ *
+ * The raw REPL answers `OK`, the program's output, `\x04`, the exception (if
+ * any), `\x04`, `>`. A program may print a `\x04` of its own (a board sends it
+ * as is), so the bytes after a `\x04` are held: they are the exception only if
+ * they look like one (TracebackShape) and the next `\x04` is followed by `>`.
+ * Otherwise the first `\x04` was output: it and what was held go out as
+ * stdout, and the later `\x04` is the candidate end of output in its turn.
+ *
+ * Ctrl-C (`interrupt()`) means something different in every phase, and the
+ * machine sends it when it means "stop": mid raw-paste it ends the transfer;
+ * before the board accepted the paste request it waits (then sends no code);
+ * in a plain-raw upload it stops the upload and clears the board's line;
+ * once the program runs it interrupts it, again every `interruptRetryMs`,
+ * and gives up after INTERRUPT_ATTEMPTS (fail "wont-stop").
+ *
+ * A reset of the board while the program runs (its boot ROM banner, see
+ * ResetWatch) ends the operation with fail "board-reset".
  */
 export class Exec implements Operation {
   finished = false;
@@ -226,16 +405,32 @@ export class Exec implements Operation {
   private sent = 0;
   private windowSize = 0;
   private windowRemain = 0;
-  private stderrParts: Uint8Array[] = [];
   private mode: "raw-paste" | "raw";
   private pasteAborted = false;
   private legacyScanner = new Scanner(bytes("w REPL; CTRL-B to exit\r\n>"));
+  private rebootScanner = new Scanner(bytes(RAW_PROMPT));
   private okBuf = "";
+  /** After a \x04: the bytes that may be the exception. */
+  private held: number[] = [];
+  private shape = new TracebackShape();
+  /** After the second \x04: bytes that may begin a soft reboot. */
+  private endHeld: number[] = [];
+  private watch = new ResetWatch();
+  private readonly resetConfirmMs: number;
+  private readonly interruptRetryMs: number;
+  /** interrupt() was called. */
+  private interrupted = false;
+  /** An interrupt waits for a phase where Ctrl-C means "stop". */
+  private interruptPending = false;
+  private stopUploadAsked = false;
+  private ctrlCSent = 0;
 
   constructor(code: string | Uint8Array, opts: ExecOptions = {}) {
     this.code = typeof code === "string" ? bytes(code) : code;
     this.mode = opts.rawPaste === false ? "raw" : "raw-paste";
     this.phase = this.mode === "raw-paste" ? "paste-header" : "raw-ok";
+    this.resetConfirmMs = opts.resetConfirmMs ?? 10_000;
+    this.interruptRetryMs = opts.interruptRetryMs ?? INTERRUPT_RETRY_MS;
   }
 
   start(): Action[] {
@@ -244,31 +439,97 @@ export class Exec implements Operation {
 
   /** After the run, a board that soft-reboots (sys.exit()) may print boot.py output before its prompt. */
   progressOnNoise(): boolean {
-    return this.phase === "prompt";
+    return this.phase === "end" || this.phase === "reboot";
   }
 
   /** True until the board has the whole code. */
   uploading(): boolean {
-    return this.phase !== "stdout" && this.phase !== "stderr" && this.phase !== "prompt" && this.phase !== "done";
-  }
-
-  /**
-   * Ctrl-C while a raw-paste transfer is under way: stop sending; the board
-   * ends the transfer with \x04 and reports KeyboardInterrupt. Returns nothing
-   * to send when the transfer is not at a point where that works (plain raw
-   * mode, or the code is already out): the caller waits and interrupts the run.
-   */
-  cancelUpload(): Action[] {
-    if (this.phase !== "paste-send") return [];
-    this.phase = "paste-cancel";
-    return [{ type: "write", data: Uint8Array.of(CTRL_C) }];
+    return !RUNNING.has(this.phase) && this.phase !== "done";
   }
 
   awaitingReply(): boolean {
-    // Only the program's own output may pause indefinitely; a traceback and
+    // Only the program's own output may pause indefinitely; an exception and
     // the prompt after it follow at once, so silence there means the board
     // rebooted or the stream lost a byte.
     return this.phase !== "stdout" && this.phase !== "done";
+  }
+
+  interrupt(): Action[] {
+    if (this.finished) return [];
+    this.interrupted = true;
+    if (this.interruptPending || this.ctrlCSent > 0 || this.phase === "paste-cancel") return [];
+    this.interruptPending = true;
+    return this.pursueInterrupt();
+  }
+
+  /** Acts on a pending interrupt if the phase allows; called again whenever the phase changes. */
+  private pursueInterrupt(): Action[] {
+    if (!this.interruptPending || this.finished) return [];
+    switch (this.phase) {
+      case "paste-send":
+        // The board takes Ctrl-C as "stop the transfer": it ends it with \x04 and reports KeyboardInterrupt.
+        this.interruptPending = false;
+        this.phase = "paste-cancel";
+        return [{ type: "write", data: Uint8Array.of(CTRL_C) }];
+      case "raw-ok":
+        // The board would only clear its line and run what comes after: stop sending first.
+        if (this.stopUploadAsked) return [];
+        this.stopUploadAsked = true;
+        return [{ type: "stop-upload" }];
+      case "stdout":
+      case "stderr":
+      case "end":
+        this.interruptPending = false;
+        return this.sendCtrlC();
+      default:
+        // The paste request, window or final acknowledgement is still due;
+        // Ctrl-C now would mean something else (or nothing).
+        return [];
+    }
+  }
+
+  private sendCtrlC(): Action[] {
+    this.ctrlCSent++;
+    return [
+      { type: "write", data: Uint8Array.of(CTRL_C) },
+      { type: "timer", id: "interrupt", ms: this.interruptRetryMs },
+    ];
+  }
+
+  uploadStopped(skipped: boolean): Action[] {
+    if (this.phase !== "raw-ok" || !skipped || this.finished) return [];
+    // The board holds part of the code on its input line. Ctrl-C clears it,
+    // and an empty program (a newline, then Ctrl-D) ends the exchange as
+    // usual: OK, two \x04, the prompt. Nothing of the code runs.
+    this.interruptPending = false;
+    this.notRun = true;
+    return [{ type: "write", data: Uint8Array.of(CTRL_C, 0x0a, CTRL_D) }];
+  }
+  private notRun = false;
+
+  timer(id: TimerId): Action[] {
+    if (this.finished) return [];
+    if (id === "reset") {
+      // The banner came and the run never ended: the board did reset.
+      return this.watch.reason !== undefined ? this.failReset([]) : [];
+    }
+    if (this.ctrlCSent === 0 || !RUNNING.has(this.phase) || this.phase === "reboot") return [];
+    if (this.ctrlCSent >= INTERRUPT_ATTEMPTS) return this.fail({ kind: "wont-stop", attempts: INTERRUPT_ATTEMPTS });
+    return this.sendCtrlC();
+  }
+
+  private fail(failure: Failure, out: Action[] = []): Action[] {
+    this.finished = true;
+    this.phase = "done";
+    out.push({ type: "fail", failure });
+    return out;
+  }
+
+  private failReset(out: Action[]): Action[] {
+    // Nothing that arrived is lost: bytes held as a possible exception were output after all.
+    const held = this.phase === "stderr" || this.phase === "end" ? [CTRL_D, ...this.held, ...(this.phase === "end" ? [CTRL_D, ...this.endHeld] : [])] : [];
+    if (held.length) out.push({ type: "stdout", data: Uint8Array.from(held) });
+    return this.fail({ kind: "board-reset", reason: this.watch.reason! }, out);
   }
 
   private rawWrite(): Action[] {
@@ -283,22 +544,6 @@ export class Exec implements Operation {
     }
     out.push({ type: "write", data: Uint8Array.of(CTRL_D), upload: true });
     return out;
-  }
-
-  /** True while a plain-raw upload is queued and the board has not yet said OK. */
-  rawUploading(): boolean {
-    return this.phase === "raw-ok";
-  }
-
-  /**
-   * Ctrl-C during a plain-raw upload, once the driver has skipped the rest of
-   * it (the final Ctrl-D included): the board holds part of the code on its
-   * input line. Ctrl-C clears that line, and an empty program (a newline, then
-   * Ctrl-D) ends the exchange as usual: OK, two \x04, the prompt.
-   */
-  stopRawUpload(): Action[] {
-    if (this.phase !== "raw-ok") return [];
-    return [{ type: "write", data: Uint8Array.of(CTRL_C, 0x0a, CTRL_D) }];
   }
 
   /** Send as much as the window allows; the end marker once everything is out. */
@@ -317,6 +562,13 @@ export class Exec implements Operation {
     return out;
   }
 
+  /** Interrupted before the board took any code: it sits at its raw prompt, nothing ran. */
+  private finishUnsent(out: Action[]) {
+    this.finished = true;
+    this.phase = "done";
+    out.push({ type: "done", result: { stderr: new Uint8Array(0), mode: this.mode, pasteAborted: false, interrupted: true, notRun: true } });
+  }
+
   receive(chunk: Uint8Array): Action[] {
     const out: Action[] = [];
     try {
@@ -329,7 +581,11 @@ export class Exec implements Operation {
 
   private consume(chunk: Uint8Array, out: Action[]): Action[] {
     let i = 0;
+    /** Bytes of `chunk` the reset watch has seen (held bytes fed again are not new). */
+    let watched = 0;
     while (i < chunk.length && this.phase !== "done") {
+      const from = i;
+      const phase = this.phase;
       switch (this.phase) {
         case "paste-header": {
           const need = 2 - this.header.length;
@@ -341,7 +597,11 @@ export class Exec implements Operation {
           if (a === 0x52 /* R */ && b === 0x01) {
             this.phase = "paste-window";
           } else if (a === 0x52 && b === 0x00) {
-            out.push(...this.rawWrite()); // board says: no raw-paste here
+            // board says: no raw-paste here
+            if (this.interruptPending) {
+              this.mode = "raw";
+              this.finishUnsent(out);
+            } else out.push(...this.rawWrite());
           } else if (a === 0x72 && b === 0x61 /* "ra" */) {
             this.phase = "legacy-banner"; // old firmware: \x01 re-entered raw mode
           } else {
@@ -358,7 +618,9 @@ export class Exec implements Operation {
           if (this.windowSize === 0) throw new ProtocolError("board offered a raw-paste window of 0 bytes");
           this.windowRemain = this.windowSize;
           this.phase = "paste-send";
-          out.push(...this.pump());
+          // Interrupted meanwhile: end the transfer before any code goes out.
+          if (this.interruptPending) out.push(...this.pursueInterrupt());
+          else out.push(...this.pump());
           break;
         }
         case "paste-send":
@@ -377,6 +639,7 @@ export class Exec implements Operation {
               out.push({ type: "write", data: Uint8Array.of(CTRL_D) });
             }
             this.phase = "stdout";
+            out.push(...this.pursueInterrupt());
           } else {
             throw new ProtocolError(`unexpected byte 0x${c.toString(16).padStart(2, "0")} during raw-paste`);
           }
@@ -387,8 +650,14 @@ export class Exec implements Operation {
           out.push(...noise(pre));
           i = chunk.length;
           if (rest !== undefined) {
-            out.push(...this.rawWrite());
-            this.consume(rest, out);
+            if (this.interruptPending) {
+              this.mode = "raw";
+              this.finishUnsent(out);
+              out.push(...noise(rest));
+            } else {
+              out.push(...this.rawWrite());
+              this.consume(rest, out);
+            }
           }
           break;
         }
@@ -397,47 +666,107 @@ export class Exec implements Operation {
           if (this.okBuf.length < 2) break;
           if (this.okBuf !== "OK") throw new ProtocolError(`board did not accept the code (answered ${JSON.stringify(this.okBuf)})`);
           this.phase = "stdout";
+          out.push(...this.pursueInterrupt());
           break;
         }
-        case "stdout":
-        case "stderr": {
+        case "stdout": {
           const end = chunk.indexOf(CTRL_D, i);
           const stop = end < 0 ? chunk.length : end;
-          if (stop > i) {
-            const data = chunk.slice(i, stop);
-            if (this.phase === "stdout") out.push({ type: "stdout", data });
-            else {
-              this.stderrParts.push(data);
-              out.push({ type: "stderr", data });
-            }
-          }
+          if (stop > i) out.push({ type: "stdout", data: chunk.slice(i, stop) });
           i = stop;
           if (end >= 0) {
             i++;
-            this.phase = this.phase === "stdout" ? "stderr" : "prompt";
+            this.phase = "stderr";
+            this.held = [];
+            this.shape = new TracebackShape();
           }
           break;
         }
-        case "prompt": {
-          // Usually '>' at once; a script that soft-reset the board
-          // (machine.soft_reset()) is followed by the reboot banner first.
-          const at = chunk.indexOf(0x3e /* > */, i);
-          if (at < 0) {
-            out.push(...noise(chunk.subarray(i)));
-            i = chunk.length;
+        case "stderr": {
+          const c = chunk[i++];
+          if (c === CTRL_D) {
+            this.phase = "end";
+            this.endHeld = [];
             break;
           }
-          out.push(...noise(chunk.subarray(i, at)));
-          i = at + 1;
-          this.phase = "done";
-          this.finished = true;
-          const stderr = this.stderrParts.reduce(concat, new Uint8Array(0));
-          out.push({ type: "done", result: { stderr, mode: this.mode, pasteAborted: this.pasteAborted } });
+          this.held.push(c);
+          this.shape.push(c);
+          if (!this.shape.possible) {
+            // Not an exception: that \x04 was the program's own output.
+            out.push({ type: "stdout", data: Uint8Array.from([CTRL_D, ...this.held]) });
+            this.held = [];
+            this.phase = "stdout";
+          }
+          break;
+        }
+        case "end": {
+          const c = chunk[i++];
+          if (c === 0x3e /* > */ && this.endHeld.length === 0) {
+            this.finish(out);
+            break;
+          }
+          this.endHeld.push(c);
+          const sofar = Uint8Array.from(this.endHeld);
+          const line = SOFT_REBOOT_LINES.find((l) => startsWith(l, sofar) || startsWith(sofar, l));
+          if (line) {
+            // The program soft-reset the board (sys.exit(), machine.soft_reset()):
+            // its reboot messages, maybe boot.py output, then the raw prompt.
+            if (sofar.length >= line.length) {
+              out.push(...noise(sofar));
+              this.phase = "reboot";
+            }
+            break;
+          }
+          // Not the end after all: the first \x04 was output, the second may be the end of it.
+          out.push({ type: "stdout", data: Uint8Array.from([CTRL_D, ...this.held]) });
+          this.phase = "stderr";
+          this.held = [];
+          this.shape = new TracebackShape();
+          if (this.watchBytes(chunk.subarray(Math.max(from, watched), i), out)) return out;
+          chunk = concat(sofar, chunk.subarray(i));
+          i = 0;
+          watched = sofar.length;
+          this.endHeld = [];
+          continue;
+        }
+        case "reboot": {
+          const [pre, rest] = this.rebootScanner.feed(chunk.subarray(i));
+          out.push(...noise(pre));
+          i = chunk.length - (rest?.length ?? 0);
+          if (rest !== undefined) this.finish(out);
           break;
         }
       }
+      if (RUNNING.has(phase) && i > Math.max(from, watched) && this.watchBytes(chunk.subarray(Math.max(from, watched), i), out)) return out;
+      watched = Math.max(watched, i);
     }
     if (i < chunk.length) out.push(...noise(chunk.subarray(i)));
     return out;
   }
+
+  /** Feeds bytes the board sent while the program ran to the reset watch; true when that ended the run. */
+  private watchBytes(data: Uint8Array, out: Action[]): boolean {
+    if (data.length === 0 || this.finished) return false;
+    if (this.watch.feed(data) && !this.watch.confirmed) out.push({ type: "timer", id: "reset", ms: this.resetConfirmMs });
+    if (!this.watch.confirmed) return false;
+    this.failReset(out);
+    return true;
+  }
+
+  private finish(out: Action[]) {
+    this.phase = "done";
+    this.finished = true;
+    const stderr = Uint8Array.from(this.held);
+    if (stderr.length) out.push({ type: "stderr", data: stderr });
+    out.push({
+      type: "done",
+      result: { stderr, mode: this.mode, pasteAborted: this.pasteAborted, ...(this.interrupted ? { interrupted: true } : {}), ...(this.notRun ? { notRun: true } : {}) },
+    });
+  }
+}
+
+function startsWith(a: Uint8Array, prefix: Uint8Array): boolean {
+  if (prefix.length > a.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (a[i] !== prefix[i]) return false;
+  return true;
 }
