@@ -8,9 +8,9 @@ import { globals, openSession, type Session } from "./context.js";
 import { EXIT, UserError } from "../errors.js";
 import type { Board } from "../board/board.js";
 import { perBoardFile } from "./fanout.js";
+import { progress } from "./progress.js";
 
-/** Copies with more payload than this get a progress bar (on a terminal). */
-export const LARGE_COPY = 16 * 1024;
+export { LARGE_COPY } from "./progress.js";
 
 const fsMod = () => import("../board/fs.js");
 
@@ -40,26 +40,6 @@ interface Planned {
   size: number;
 }
 
-/** A progress bar over `total` bytes on stderr when the copy is large and stderr a terminal; a no-op otherwise. */
-async function progress(total: number, verb: string, enabled: boolean) {
-  if (!enabled || total < LARGE_COPY || process.stderr.isTTY !== true) return { tick: (_n: number, _file: string) => {}, stop: () => {} };
-  const { SingleBar, Presets } = await import("cli-progress");
-  const bar = new SingleBar(
-    { format: `${verb} |{bar}| {percentage}% {value}/{total} bytes {file}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
-    Presets.shades_classic,
-  );
-  bar.start(total, 0, { file: "" });
-  // Ctrl-C ends synccli from its handler (process.exit): give the terminal its cursor back.
-  const restore = () => void process.stderr.write("\x1b[?25h");
-  process.once("exit", restore);
-  return {
-    tick: (n: number, file: string) => bar.increment(n, { file }),
-    stop: () => {
-      bar.stop();
-      process.off("exit", restore);
-    },
-  };
-}
 
 function localFiles(root: string): { rel: string; dir: boolean }[] {
   const result: { rel: string; dir: boolean }[] = [];
@@ -125,7 +105,7 @@ export async function copy(board: Board, sources: string[], dest: string, opts: 
     });
     for (const d of dirs) await fs.mkdir(board, d, true);
     const total = toCopy.reduce((n, f) => n + f.size, 0);
-    const bar = await progress(total, "copying", opts.bar !== false);
+    const bar = progress(total, "copying", opts.bar !== false);
     try {
       for (const f of toCopy) {
         const tick = (n: number) => bar.tick(n, basename(f.from));
@@ -201,7 +181,7 @@ export async function copy(board: Board, sources: string[], dest: string, opts: 
     for (const f of current) report.unchanged.push({ from: shown(f.from), to: f.to });
     plan.splice(0, plan.length, ...plan.filter((f) => !current.has(f)));
   }
-  const bar = await progress(
+  const bar = progress(
     plan.reduce((n, f) => n + f.size, 0),
     "copying",
     opts.bar !== false,

@@ -2,30 +2,25 @@ import type { Command } from "commander";
 import chalk from "chalk";
 import { globals, openSession, type Session } from "./context.js";
 import type { InstallResult } from "../board/install.js";
+import { progress, type Progress } from "./progress.js";
 
 /** Brings /lib/sync (and /lib/asyn.py) on the board up to date, with a progress bar on a terminal. */
 export async function installWithProgress(session: Session, opts: { json?: boolean; quietIfCurrent?: boolean }): Promise<InstallResult> {
   const { installLibrary } = await import("../board/install.js");
-  const showBar = !opts.json && process.stderr.isTTY === true;
-  // cli-progress draws a proper bar on a terminal (and redraws nothing into pipes).
-  const { SingleBar, Presets } = await import("cli-progress");
-  const bar = new SingleBar(
-    { format: "installing sync library |{bar}| {percentage}% {value}/{total} bytes {file}", stream: process.stderr, hideCursor: true, clearOnComplete: true },
-    Presets.shades_classic,
-  );
-  let started = false;
-  const result = await installLibrary(session.board, {
-    plan(toCopy, _upToDate, total) {
-      if (showBar && toCopy.length) {
-        bar.start(total, 0, { file: "" });
-        started = true;
-      }
-    },
-    bytes(n, file) {
-      if (started) bar.increment(n, { file: file.name });
-    },
-  });
-  if (started) bar.stop();
+  let result: InstallResult;
+  let bar: Progress | undefined;
+  try {
+    result = await installLibrary(session.board, {
+      plan(_toCopy, _upToDate, total) {
+        bar = progress(total, "installing sync library", !opts.json, 1);
+      },
+      bytes(n, file) {
+        bar?.tick(n, file.name);
+      },
+    });
+  } finally {
+    bar?.stop();
+  }
   if (!opts.json && !(opts.quietIfCurrent && result.copied.length === 0)) {
     const copied = result.copied.length ? `copied ${result.copied.join(", ")} (${result.bytes} bytes)` : "nothing to copy";
     process.stderr.write(chalk.dim(`sync library on the board: ${copied}; ${result.upToDate.length} file(s) already current\n`));
@@ -37,6 +32,8 @@ export interface PrepareOptions {
   install: boolean;
   softReset: boolean;
   json?: boolean;
+  /** Local modules the script imports (`run main.py --with helpers.py`): put in the board's root folder first. */
+  with?: string[];
 }
 
 /** The options `run` and `compare` share for getting the board ready. */
@@ -54,6 +51,15 @@ export function withPrepareOptions(cmd: Command): Command {
 export async function prepareForScript(session: Session, source: string, opts: PrepareOptions): Promise<void> {
   const { usesLibrary } = await import("../board/scripts.js");
   if (opts.install && usesLibrary(source)) await installWithProgress(session, { json: opts.json, quietIfCurrent: true });
+  if (opts.with?.length) {
+    // The board imports from its root folder (sys.path ''), as a local script imports from its own folder.
+    const { copy } = await import("./fs.js");
+    const report = await copy(session.board, opts.with, ":/", { recursive: true, bar: !opts.json });
+    if (!opts.json) {
+      const what = [report.copied.length ? `copied ${report.copied.map((c) => c.to.slice(1)).join(", ")}` : "", report.unchanged.length ? `${report.unchanged.length} unchanged` : ""];
+      process.stderr.write(chalk.dim(`--with: ${what.filter(Boolean).join("; ")}\n`));
+    }
+  }
   if (opts.softReset) await session.board.softReset();
 }
 

@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { basename } from "node:path";
+import { EXIT, UserError } from "../errors.js";
 import { globals, openSession, runStreaming } from "./context.js";
 import { prepareForScript, withPrepareOptions, type PrepareOptions } from "./install.js";
 import { runHost } from "./compare.js";
@@ -10,6 +13,16 @@ import type { DemoOptions } from "../demos/catalog.js";
 import { parseOutput } from "../demos/format.js";
 
 export type RunOptions = PrepareOptions & VisualOptions & DemoOptions;
+
+const collect = (v: string, previous: string[] | undefined) => [...(previous ?? []), v];
+
+/** Before the board is opened: every --with path must be there to copy. */
+function checkWith(paths: string[] | undefined): void {
+  for (const p of paths ?? []) {
+    if (!existsSync(p)) throw new UserError(`--with ${p}: no such file or folder on this computer`, "give the path of a module the script imports, e.g. --with helpers.py", EXIT.usage);
+    if (/^(boot|main)\.py$/.test(basename(p))) throw new UserError(`--with ${p} would replace the board's ${basename(p)}, which runs at every boot`, `put it there on purpose with \`synccli fs cp ${p} :${basename(p)}\``, EXIT.usage);
+  }
+}
 
 export function registerRun(program: Command) {
   withDemoOptions(
@@ -23,9 +36,11 @@ export function registerRun(program: Command) {
     ),
   )
     .option("--host", "run the demo's TypeScript mirror on this computer instead (no board)")
+    .option("--with <path>", "a module (file or package folder) the script imports: put in the board's root folder first, unchanged files skipped; repeat for more", collect)
     .action(async (arg: string, opts: RunOptions & { host?: boolean }, cmd: Command) => {
       const g = globals(cmd);
       checkOutputs(opts);
+      checkWith(opts.with);
       const script = loadScript(arg, opts);
       showHeader(script, { ...opts, json: g.json });
       if (opts.host) {
