@@ -7,8 +7,10 @@ import chalk from "chalk";
 import { annotateTraceback, execOnBoard, globals, openSession, type GlobalOptions, type Session } from "./context.js";
 import { prepareForScript, withPrepareOptions } from "./install.js";
 import { hostDemo, hostDemos, type HostDemo } from "../demos/index.js";
-import { parseLine, parseOutput, type DemoLine } from "../demos/format.js";
+import { LineSplitter, parseLine, parseOutput, type DemoLine } from "../demos/format.js";
 import { compareLines, renderTable, verdict, type Sides } from "../demos/compare.js";
+import { fitText, terminalWidth } from "../demos/columns.js";
+import { LiveTable, type Side } from "../demos/live.js";
 import { EXIT, UserError } from "../errors.js";
 import { startTrace } from "../primitives/trace.js";
 import { checkOutputs, finishRun, wantsTrace, withVisualOptions, writeVisuals, type TracedRun, type VisualOptions } from "./visuals.js";
@@ -83,21 +85,98 @@ interface BoardRun {
   events: TraceEvent[];
 }
 
+/** Where each side's lines go as they arrive (the live table), besides being collected. */
+type OnLine = (l: DemoLine) => void;
+
 /**
  * Runs the script on the board collecting its output (Ctrl-C handled as for
  * `run`), traced when `tracing`; trace records are taken out of the output.
+ * `onLine` gets each line as soon as it is complete (the last one at the end).
  */
-async function runOnBoard(session: Session, script: Script, quiet: boolean, tracing: boolean): Promise<BoardRun> {
+async function runOnBoard(session: Session, script: Script, quiet: boolean, tracing: boolean, onLine: OnLine = () => {}): Promise<BoardRun> {
   const { code, lineOffset } = tracing ? tracedSource(script.source) : { code: script.source, lineOffset: 0 };
   const events: TraceEvent[] = [];
   const split = new RecordSplitter((e) => events.push(e));
+  const lineSplit = new LineSplitter();
   let stdout = "";
+  const take = (text: string) => {
+    stdout += text;
+    for (const l of lineSplit.push(text)) onLine(l);
+  };
   // Records leave the output even untraced (tracing left on by an earlier run).
-  const result = await execOnBoard(session, code, (s) => (stdout += split.push(s)), quiet);
-  stdout += split.end();
+  let result: Awaited<ReturnType<typeof execOnBoard>>;
+  try {
+    result = await execOnBoard(session, code, (s) => take(split.push(s)), quiet);
+  } finally {
+    take(split.end());
+    for (const l of lineSplit.end()) onLine(l);
+  }
   const lines = parseOutput(stdout);
   if (!result.ok && !result.interrupted) return { lines, interrupted: false, events, error: annotateTraceback(result.stderr, script.source, script.name, lineOffset) };
   return { lines, interrupted: result.interrupted, events };
+}
+
+/**
+ * The two columns while the sides run. On a terminal (stdout a TTY, not
+ * --json) each line shows up in its column as it arrives, rows paired by line
+ * number (src/demos/live.ts says why), fitted to the terminal's width; the
+ * verdict follows once both sides have ended. Anywhere else (a pipe, a file,
+ * a test) nothing is shown while they run and the table comes at the end,
+ * aligned by event (src/demos/compare.ts) and fitted to COLUMNS (else 80):
+ * the same two outputs always give the same text, whatever the timing.
+ */
+class Live {
+  readonly #table: LiveTable | undefined;
+  readonly #freeze = () => this.#write(this.#table?.freeze() ?? "");
+
+  constructor(
+    sides: Sides,
+    enabled: boolean,
+    private readonly signal: AbortSignal,
+  ) {
+    if (!enabled) return;
+    const out = process.stdout;
+    this.#table = new LiveTable({
+      width: terminalWidth(out, process.env),
+      // The pending rows are redrawn in place: keep them on the screen.
+      maxRegion: Math.max(1, (out.rows ?? 24) - 2),
+      sides,
+      mark: (s) => chalk.red(s),
+    });
+    // After a Ctrl-C other messages go to the terminal, and after a resize the
+    // lines on the screen wrap anew: either way, stop redrawing.
+    signal.addEventListener("abort", this.#freeze, { once: true });
+    out.on("resize", this.#freeze);
+  }
+
+  /** Whether the table is being shown live. */
+  get active(): boolean {
+    return this.#table !== undefined;
+  }
+
+  start(): void {
+    this.#write(this.#table?.start() ?? "");
+  }
+
+  push(side: Side, l: DemoLine): void {
+    this.#write(this.#table?.push(side, l) ?? "");
+  }
+
+  end(side: Side): void {
+    this.#write(this.#table?.end(side) ?? "");
+  }
+
+  /** Both sides are done (or stopped): whatever is pending stays as it is. */
+  close(): void {
+    if (!this.#table) return;
+    this.#freeze();
+    this.signal.removeEventListener("abort", this.#freeze);
+    process.stdout.off("resize", this.#freeze);
+  }
+
+  #write(text: string): void {
+    if (text !== "") process.stdout.write(text);
+  }
 }
 
 /** The two columns: board and host at once, or (--broken) fixed then broken on the board. */
@@ -109,33 +188,61 @@ interface Sided {
 }
 
 /** The demo on the board and its mirror on the host, started together; each side's ms count from its own start. */
-async function boardAndHost(session: Session, arg: string, script: Script, opts: RunOptions, g: GlobalOptions, tracing: boolean): Promise<Sided> {
+async function boardAndHost(session: Session, arg: string, script: Script, opts: RunOptions, g: GlobalOptions, tracing: boolean, live: Live): Promise<Sided> {
   const demo = findHostDemo(arg);
   if (!g.json) process.stderr.write(chalk.dim(`running ${demo.name} on the board and on the host...\n`));
+  live.start();
   const host: DemoLine[] = [];
   let hostEvents: TraceEvent[] = [];
   const recorder = tracing ? startTrace() : undefined;
   const hostDone = demo
-    .run((line) => host.push(parseLine(line)), session.signal, { broken: opts.broken, speed: opts.speed })
+    .run(
+      (line) => {
+        const l = parseLine(line);
+        host.push(l);
+        live.push(1, l);
+      },
+      session.signal,
+      { broken: opts.broken, speed: opts.speed },
+    )
     .then(
       () => undefined,
       (err: unknown) => err,
     )
-    .finally(() => (hostEvents = recorder?.stop() ?? []));
-  const board = await runOnBoard(session, script, g.json === true, tracing);
+    .finally(() => {
+      hostEvents = recorder?.stop() ?? [];
+      live.end(1);
+    });
+  let board: BoardRun;
+  try {
+    board = await runOnBoard(session, script, g.json === true, tracing, (l) => live.push(0, l));
+  } finally {
+    live.end(0);
+  }
   const hostErr = await hostDone;
   if (hostErr !== undefined && !session.signal.aborted) throw hostErr;
   return { sides: ["board", "host"], interrupted: board.interrupted, left: board, right: { lines: host, events: hostEvents } };
 }
 
 /** `--broken`: the demo, then its broken variant, on the same board, each from a fresh interpreter. */
-async function fixedThenBroken(session: Session, arg: string, opts: RunOptions, g: GlobalOptions, tracing: boolean): Promise<Sided> {
+async function fixedThenBroken(session: Session, arg: string, opts: RunOptions, g: GlobalOptions, tracing: boolean, live: Live): Promise<Sided> {
   const broken = loadScript(arg, { broken: true, speed: opts.speed });
   if (!g.json) process.stderr.write(chalk.dim(`running ${arg} on the board, then its broken variant...\n`));
-  const fixed = await runOnBoard(session, loadScript(arg, { speed: opts.speed }), g.json === true, tracing);
+  live.start();
+  let fixed: BoardRun;
+  try {
+    fixed = await runOnBoard(session, loadScript(arg, { speed: opts.speed }), g.json === true, tracing, (l) => live.push(0, l));
+  } finally {
+    live.end(0);
+  }
   if (fixed.interrupted || session.signal.aborted) return { sides: ["fixed", "broken"], interrupted: true, left: fixed, right: { lines: [], events: [] } };
-  if (opts.softReset) await session.board.softReset();
-  const right = await runOnBoard(session, broken, g.json === true, tracing);
+  let right: BoardRun;
+  try {
+    if (opts.softReset) await session.board.softReset();
+    right = await runOnBoard(session, broken, g.json === true, tracing, (l) => live.push(1, l));
+  } finally {
+    live.end(1);
+  }
   return { sides: ["fixed", "broken"], interrupted: right.interrupted, left: fixed, right };
 }
 
@@ -157,11 +264,14 @@ export function registerCompare(program: Command) {
     showHeader(script, { ...opts, json: g.json });
     const tracing = wantsTrace(opts);
     const session = await openSession(g);
+    const sides: Sides = opts.broken ? ["fixed", "broken"] : ["board", "host"];
+    const live = new Live(sides, !g.json && process.stdout.isTTY === true, session.signal);
     let r: Sided;
     try {
       await prepareForScript(session, tracing ? tracedSource(script.source).code : script.source, { ...opts, json: g.json });
-      r = opts.broken ? await fixedThenBroken(session, arg, opts, g, tracing) : await boardAndHost(session, arg, script, opts, g, tracing);
+      r = opts.broken ? await fixedThenBroken(session, arg, opts, g, tracing, live) : await boardAndHost(session, arg, script, opts, g, tracing, live);
     } finally {
+      live.close();
       await session.close();
     }
     if (r.interrupted || session.signal.aborted) {
@@ -175,8 +285,11 @@ export function registerCompare(program: Command) {
       const boardError = errors.length ? errors.join("\n") : undefined;
       process.stdout.write(JSON.stringify({ ...c, sides: r.sides, ...(boardError !== undefined ? { boardError } : {}) }) + "\n");
     } else {
-      process.stdout.write(renderTable(c, (s) => chalk.red(s), r.sides) + "\n\n");
-      const v = verdict(c, r.sides);
+      const width = terminalWidth(process.stdout, process.env);
+      // Live, the rows are on the screen already; otherwise the table, aligned by event.
+      if (live.active) process.stdout.write("\n");
+      else process.stdout.write(renderTable(c, (s) => chalk.red(s), r.sides, width) + "\n\n");
+      const v = fitText(verdict(c, r.sides), width);
       process.stdout.write((c.equivalent ? chalk.green(v) : chalk.red(v)) + "\n");
       for (const e of errors) process.stderr.write(chalk.red(e.endsWith("\n") ? e : e + "\n"));
     }

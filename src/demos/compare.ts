@@ -3,6 +3,7 @@
 // both printed the same events in the same order, where they first differ,
 // and how far apart in time the matching events were. No I/O.
 import type { DemoLine } from "./format.js";
+import { columnsFor, headerLines, rowLines } from "./columns.js";
 
 /** One row of the side-by-side view; a side is null where it has no matching line. */
 export interface Row {
@@ -116,23 +117,19 @@ export function verdict(c: Comparison, sides: Sides = BOARD_HOST): string {
   return `events diverge at line ${d.line}: ${sides[0]} ${quote(d.board)}, ${sides[1]} ${quote(d.host)}\n${timing}`;
 }
 
-/** A cell of the table: "  512 ms  task-1 Acquired lock", or blank. */
-function cell(l: DemoLine | null): string {
-  if (l === null) return "";
-  return l.ms === null ? `${" ".repeat(5)}     ${l.text}` : `${String(l.ms).padStart(5)} ms  ${l.text}`;
-}
-
 /**
- * The side-by-side table, board | host, one row per aligned line. Rows where
- * only one side has the line are marked "!" (through `mark`, e.g. colour).
+ * The side-by-side table, board | host, one row per aligned line, fitted to
+ * `width` terminal cells (columns.ts: long lines wrap within their column).
+ * Rows where only one side has the line are marked "!" (every terminal line
+ * of the row through `mark`, e.g. colour).
  */
-export function renderTable(c: Comparison, mark: (s: string) => string = (s) => s, sides: Sides = BOARD_HOST): string {
-  const left = c.rows.map((r) => cell(r.board));
-  const width = Math.max(sides[0].length, ...left.map((s) => s.length));
-  const out = [`  ${sides[0].padEnd(width)} | ${sides[1]}`, `  ${"-".repeat(width)} | ${"-".repeat(Math.max(sides[1].length, ...c.rows.map((r) => cell(r.host).length)))}`];
-  c.rows.forEach((r, i) => {
-    const line = `${left[i]!.padEnd(width)} | ${cell(r.host)}`.trimEnd();
-    out.push(r.board !== null && r.host !== null ? `  ${line}` : mark(`! ${line}`));
-  });
+export function renderTable(c: Comparison, mark: (s: string) => string = (s) => s, sides: Sides = BOARD_HOST, width = 80): string {
+  const cols = columnsFor(width);
+  const out = headerLines(sides, cols);
+  for (const r of c.rows) {
+    const paired = r.board !== null && r.host !== null;
+    const lines = rowLines(r.board, r.host, cols, paired ? "  " : "! ");
+    out.push(...(paired ? lines : lines.map(mark)));
+  }
   return out.join("\n");
 }

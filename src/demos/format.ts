@@ -33,6 +33,30 @@ export function parseOutput(output: string): DemoLine[] {
     .map(parseLine);
 }
 
+/**
+ * `parseOutput` a chunk at a time, for output that streams in: `push` returns
+ * the lines a chunk completes, `end` the unfinished last one. What they return
+ * together is parseOutput() of all the chunks joined.
+ */
+export class LineSplitter {
+  #rest = "";
+
+  push(text: string): DemoLine[] {
+    const parts = (this.#rest + text).split("\n");
+    this.#rest = parts.pop()!;
+    // A CR before the LF goes with it, as in parseOutput's /\r?\n/.
+    return keep(parts.map((p) => (p.endsWith("\r") ? p.slice(0, -1) : p)));
+  }
+
+  end(): DemoLine[] {
+    const rest = this.#rest;
+    this.#rest = "";
+    return keep([rest]);
+  }
+}
+
+const keep = (lines: string[]) => lines.filter((l) => l.trim() !== "").map(parseLine);
+
 /** Python's str() of a bool, so host lines read like the board's. */
 export function pyBool(b: boolean): string {
   return b ? "True" : "False";

@@ -116,15 +116,16 @@ describe("compareLines", () => {
     ]);
   });
 
-  it("renders two columns, board | host, marking rows that only one side has", () => {
+  it("renders two columns, board | host, 80 columns by default, marking rows that only one side has", () => {
     const c = compareLines(L([0, "main go"], [500, "t-1 done"]), L([1, "main go"], [480, "t-2 done"]));
+    // 80 columns: a 2-cell gutter, 37 cells, " | ", 38 cells.
     expect(renderTable(c, (s) => `<${s}>`)).toBe(
       [
-        "  board              | host",
-        "  ------------------ | ------------------",
-        "      0 ms  main go  |     1 ms  main go",
-        "<!   500 ms  t-1 done |>",
-        "<!                    |   480 ms  t-2 done>",
+        `  board${" ".repeat(32)} | host`,
+        `  ${"-".repeat(37)} | ${"-".repeat(38)}`,
+        `      0 ms  main go${" ".repeat(20)} |     1 ms  main go`,
+        `<!   500 ms  t-1 done${" ".repeat(19)} |>`,
+        `<!${" ".repeat(38)} |   480 ms  t-2 done>`,
       ].join("\n"),
     );
   });
@@ -177,8 +178,8 @@ describe.concurrent("CLI", () => {
     expect(hostSide).toEqual(EXPECTED["lock-demo"]);
   }, 60_000);
 
-  it("compare, human output: two columns and the verdict", async () => {
-    const r = await runCli(["compare", brokenLockDemo(), "--sim"]);
+  it("compare, human output: two columns and the verdict (wide enough for whole lines: COLUMNS=240)", async () => {
+    const r = await runCli(["compare", brokenLockDemo(), "--sim"], { env: { COLUMNS: "240" } });
     expect(r.code, r.stderr).toBe(EXIT.diverged);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^ {2}board +\| host$/);
@@ -186,6 +187,7 @@ describe.concurrent("CLI", () => {
     expect(lines.filter((l) => l.startsWith("! ")).length).toBeGreaterThan(0);
     expect(lines.at(-2)).toBe('events diverge at line 2: board "task-1 reads counter = 0 (round 1, no lock)", host "task-1 Acquired lock in task 1 (round 1), reads counter = 0"');
     expect(lines.at(-1)).toMatch(/^largest timing difference: \d+ ms$/);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(240);
   }, 60_000);
 
   it("run lock-demo --host: the host mirror alone prints the expected events, exit 0", async () => {
