@@ -8,7 +8,6 @@ import type { Board, ExecResult } from "../board/board.js";
 import { DEFAULT_BAUD, DEFAULT_PORT } from "../transport/defaults.js";
 import type { SimTarget } from "../sim/binding.js";
 import { EXIT, UserError } from "../errors.js";
-import { hintFor } from "../board/hints.js";
 import { FANOUT_ENV } from "./fanout.js";
 
 export interface GlobalOptions {
@@ -253,7 +252,7 @@ export async function runStreaming(
   const stderr = annotateTraceback(result.stderr, opts.source, opts.name, opts.lineOffset);
   const code_ = result.interrupted ? EXIT.interrupted : result.ok ? EXIT.ok : EXIT.boardError;
   // A known mistake (old asyncio code, the notebook's programs) gets one line naming the fix.
-  const hint = code_ === EXIT.boardError ? hintFor(result.stderr, opts.source, opts.lineOffset) : undefined;
+  const hint = code_ === EXIT.boardError ? (await import("../board/hints.js")).hintFor(result.stderr, opts.source, opts.lineOffset) : undefined;
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({ ok: result.ok, interrupted: result.interrupted, mode: result.mode, pasteAborted: result.pasteAborted, stdout, stderr, exitCode: code_, ...(hint ? { hint } : {}) }) + "\n",

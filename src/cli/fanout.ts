@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { basename } from "node:path";
 import type { Readable } from "node:stream";
 import chalk from "chalk";
-import { ReadlineParser } from "@serialport/parser-readline";
+import type { ReadlineParser as Lines } from "@serialport/parser-readline";
 import { EXIT, UserError } from "../errors.js";
 
 /** Set in each child: the one port it drives (its --port/--all are then ignored). */
@@ -93,11 +93,13 @@ export async function runOnBoards(ports: string[], opts: { json: boolean; argv?:
   };
   process.on("SIGINT", onSigint);
   process.on("exit", killAll);
+  // Loaded here, not at start-up: every command imports this module for its constants.
+  const { ReadlineParser } = await import("@serialport/parser-readline");
   try {
     const outcomes = await Promise.all(
       ports.map((port, i) => {
         const colour = chalk.level > 0 ? COLOURS[i % COLOURS.length]! : (s: string) => s;
-        return runOne(port, argv, { json: opts.json, prefix: colour(`[${labels[i]!.padEnd(width)}] `), children, repeat: i > 0 });
+        return runOne(port, argv, { json: opts.json, prefix: colour(`[${labels[i]!.padEnd(width)}] `), children, repeat: i > 0, lines: () => new ReadlineParser({ delimiter: "\n", includeDelimiter: false }) });
       }),
     );
     if (opts.json) {
@@ -126,7 +128,7 @@ export function summary(outcomes: BoardOutcome[], labels: string[]): string {
   return `\n${chalk.bold(`${"board".padEnd(width)}  exit     time  result`)}\n${rows.join("")}`;
 }
 
-function runOne(port: string, argv: string[], o: { json: boolean; prefix: string; children: ChildProcess[]; repeat: boolean }): Promise<BoardOutcome> {
+function runOne(port: string, argv: string[], o: { json: boolean; prefix: string; children: ChildProcess[]; repeat: boolean; lines: () => Lines }): Promise<BoardOutcome> {
   const started = performance.now();
   const env: NodeJS.ProcessEnv = { ...process.env, [FANOUT_ENV]: port };
   if (o.repeat) env[FANOUT_REPEAT_ENV] = "1";
@@ -141,7 +143,7 @@ function runOne(port: string, argv: string[], o: { json: boolean; prefix: string
   o.children.push(child);
   let stdout = "";
   let lastErr = "";
-  const lines = (stream: Readable, onLine: (line: string) => void) => stream.pipe(new ReadlineParser({ delimiter: "\n", includeDelimiter: false })).on("data", (l: string) => onLine(l.replace(/\r$/, "")));
+  const lines = (stream: Readable, onLine: (line: string) => void) => stream.pipe(o.lines()).on("data", (l: string) => onLine(l.replace(/\r$/, "")));
   if (o.json) child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
   else lines(child.stdout!, (l) => process.stdout.write(`${o.prefix}${l}\n`));
   lines(child.stderr!, (l) => {

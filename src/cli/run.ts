@@ -4,7 +4,6 @@ import { basename } from "node:path";
 import { EXIT, UserError } from "../errors.js";
 import { globals, openSession, runStreaming } from "./context.js";
 import { prepareForScript, withPrepareOptions, type PrepareOptions } from "./install.js";
-import { runHost } from "./compare.js";
 import { checkOutputs, finishRun, wantsTrace, withVisualOptions, writeVisuals, type VisualOptions } from "./visuals.js";
 import { loadScript, showHeader, withDemoOptions } from "./demo-options.js";
 import { RecordSplitter, type TraceEvent } from "../trace/events.js";
@@ -44,6 +43,7 @@ export function registerRun(program: Command) {
       const script = loadScript(arg, opts);
       showHeader(script, { ...opts, json: g.json });
       if (opts.host) {
+        const { runHost } = await import("./compare.js");
         process.exitCode = await runHost(arg, g, opts);
         return;
       }
