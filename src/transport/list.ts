@@ -101,7 +101,7 @@ export async function findBoardPort(opts: { env?: NodeJS.ProcessEnv; list?: () =
   if (esp.length > 1)
     throw new UserError(
       `several ESP-like serial ports, synccli cannot tell which board to use: ${esp.map(describe).join(", ")}`,
-      `choose one with --port (e.g. --port ${esp[0].path}) or set ${PORT_ENV}`,
+      `choose one with --port (e.g. --port ${esp[0].path}) or set ${PORT_ENV}; --all uses every one of them at once`,
       EXIT.portNotFound,
     );
   throw new UserError(
