@@ -3,6 +3,7 @@
 // timer (a board that talks on its own). No hardware, no interpreter.
 import { takeChunks } from "../../src/sim/binding.js";
 import type { BindingInterface, BindingPortInterface, OpenOptions, PortStatus } from "../../src/transport/binding-types.js";
+import { DeviceProtocol, type DeviceOptions } from "../../src/transport/device.js";
 
 export interface ScriptedBoard {
   onOpen?(emit: (data: string | Uint8Array) => void): void;
@@ -85,4 +86,43 @@ class ScriptedPort implements BindingPortInterface {
     this.chunks = [];
   }
   async drain() {}
+}
+
+/** A running program on a rawReplBoard: what it prints, how it ends, what Ctrl-C does to it. */
+export interface ScriptedRun {
+  emit(data: string | Uint8Array): void;
+  /** End the run as the raw REPL does: `\x04`, the exception (if any), `\x04>`. */
+  finish(stderr?: string): void;
+  /** Called when Ctrl-C reaches the running program (default: ignored, as code stuck in C). */
+  onInterrupt?: () => void;
+}
+
+/**
+ * A scripted board that speaks the board side of the raw REPL (the same
+ * DeviceProtocol the virtual board uses: raw mode, raw-paste, soft reset),
+ * while `run` plays the program: it gets the code and prints, ends or ignores
+ * Ctrl-C as the test wants, on timers if it likes (fake timers work).
+ */
+export function rawReplBoard(run: (code: string, program: ScriptedRun) => void, options: DeviceOptions = {}): ScriptedBoard {
+  const device = new DeviceProtocol(options);
+  let program: ScriptedRun | undefined;
+  return {
+    onWrite(data, emit) {
+      for (const a of device.receive(data)) {
+        if (a.type === "write") emit(a.data);
+        else if (a.type === "exec") {
+          const p: ScriptedRun = {
+            emit,
+            finish: (stderr = "") => {
+              if (program === p) program = undefined;
+              for (const w of device.finishRun(stderr)) emit(w.data);
+            },
+          };
+          program = p;
+          run(Buffer.from(a.code).toString("latin1"), p);
+        } else if (a.type === "interrupt") program?.onInterrupt?.();
+        else if (a.type === "soft-reset") for (const w of device.afterSoftReset(true)) emit(w.data);
+      }
+    },
+  };
 }
