@@ -21,8 +21,15 @@
 //
 // At most `maxRegion` terminal lines stay pending (less than the screen's
 // height, so the redrawn part never scrolls out of reach): past that, the
-// oldest pending row is settled as it is, its blank cell kept; the slower
-// side's line for that row, when it comes, gets a row of its own.
+// oldest pending row is settled as it is, its blank cell kept. This is the
+// rule with `compare --broken`, whose right side starts only when the left
+// one has ended, and a demo is longer than a screen. When the slower side's
+// line for such a row comes, the table starts again below (its titles
+// repeated): that row and the following ones are printed whole, both lines
+// side by side, until the slower side has caught up with the pending rows.
+// The left side's lines are then on the screen twice (as they ran, then
+// beside the right side's), but the table a class reads ends with every row
+// paired, rather than a block of one side above a block of the other.
 import { columnsFor, headerLines, rowLines, type Columns, type Gutter } from "./columns.js";
 import type { DemoLine } from "./format.js";
 
@@ -54,6 +61,9 @@ export class LiveTable {
   #shown = 0;
   /** A "!" has been given: only the first difference is marked. */
   #marked = false;
+  /** Rows settled over the limit are being printed again, whole. */
+  #replaying = false;
+  #frozen = false;
   #maxRegion: number;
   readonly #mark: (s: string) => string;
 
@@ -74,10 +84,15 @@ export class LiveTable {
     const step = lines.length;
     lines.push(l);
     if (step < this.#next) {
-      // Its row was settled without it (kept over the limit): a row of its own.
+      // Its row was settled without it (kept over the limit): printed again,
+      // whole, in a table that starts anew; frozen, the line alone.
+      const a = side === 0 ? l : this.#frozen ? null : (this.#lines[0][step] ?? null);
+      const b = side === 1 ? l : this.#frozen ? null : (this.#lines[1][step] ?? null);
       const other = this.#lines[side === 0 ? 1 : 0][step] ?? null;
-      const row = side === 0 ? rowLines(l, null, this.cols, this.#gutter(l, other)) : rowLines(null, l, this.cols, this.#gutter(other, l));
-      return this.#redraw(this.#paint(row));
+      const gutter = side === 0 ? this.#gutter(l, other) : this.#gutter(other, l);
+      const titles = this.#frozen || this.#replaying ? [] : headerLines(this.opts.sides, this.cols);
+      this.#replaying = !this.#frozen && step < this.#next - 1;
+      return this.#redraw([...titles, ...this.#paint(rowLines(a, b, this.cols, gutter))]);
     }
     return this.#redraw([]);
   }
@@ -95,6 +110,7 @@ export class LiveTable {
    */
   freeze(): string {
     this.#maxRegion = 0;
+    this.#frozen = true;
     return this.#redraw([]);
   }
 

@@ -71,7 +71,7 @@ describe("LiveTable", () => {
     }
   });
 
-  it("past maxRegion lines the oldest pending row settles with its blank; the late line gets a row of its own", () => {
+  it("past maxRegion lines the oldest pending row settles with its blank; the late side's lines start the table again, rows whole", () => {
     // As `compare --broken`: the left side runs to its end before the right one starts.
     const t = new LiveTable({ width: 60, maxRegion: 2, sides: ["fixed", "broken"] });
     const screen = new Screen(true);
@@ -89,11 +89,40 @@ describe("LiveTable", () => {
       ...headerLines(["fixed", "broken"], cols),
       ...rowLines(left[0]!, null, cols),
       ...rowLines(left[1]!, null, cols),
-      ...rowLines(null, right[0]!, cols),
-      ...rowLines(null, right[1]!, cols),
+      // Rows 1 and 2 again, whole, under the titles again; then rows 3 and 4 filled in where they were pending.
+      ...headerLines(["fixed", "broken"], cols),
+      ...rowLines(left[0]!, right[0]!, cols),
+      ...rowLines(left[1]!, right[1]!, cols),
       ...rowLines(left[2]!, right[2]!, cols, "! "),
       ...rowLines(left[3]!, right[3]!, cols),
     ]);
+  });
+
+  it("a side far ahead, over a small screen: every row still shows up paired, the redrawn part within maxRegion lines", () => {
+    const left = Array.from({ length: 12 }, (_, i) => L(i * 10, `task-${i % 3} step ${i} of a long enough line to wrap`));
+    const right = left.map((l) => L(l.ms! + 3, l.text));
+    const rnd = mulberry32(9);
+    const cols = columnsFor(50);
+    for (let run = 0; run < 10; run++) {
+      const t = new LiveTable({ width: 50, maxRegion: 5, sides: SIDES });
+      const screen = new Screen(true);
+      screen.write(t.start());
+      const queues: [DemoLine[], DemoLine[]] = [[...left], [...right]];
+      // The left side runs ahead in bursts.
+      while (queues[0].length || queues[1].length) {
+        const side: Side = queues[1].length === 0 || (queues[0].length > 0 && rnd() < 0.7) ? 0 : 1;
+        screen.write(t.push(side, queues[side].shift()!));
+      }
+      screen.write(t.end(0));
+      screen.write(t.end(1));
+      expect(Math.max(0, ...screen.ups)).toBeLessThanOrEqual(5);
+      const text = screen.text().join("\n");
+      for (let i = 0; i < left.length; i++) expect(text).toContain(rowLines(left[i]!, right[i]!, cols).join("\n"));
+      // It ends with the last rows, paired.
+      const last = rowLines(left[11]!, right[11]!, cols);
+      expect(last.length).toBeGreaterThan(1); // wrapped
+      expect(screen.text().slice(-last.length)).toEqual(last);
+    }
   });
 
   it("freeze (Ctrl-C): pending rows stay as they are, nothing is redrawn after", () => {
