@@ -4,8 +4,9 @@
 import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus, SetOptions, UpdateOptions } from "../transport/binding-types.js";
 import { SerialLink, type LinkOptions } from "./link.js";
 import { VirtualBoard, type VirtualBoardOptions } from "./virtual-board.js";
+import type { FlashStore, PersistOptions } from "./flash.js";
 
-export type SimOptions = VirtualBoardOptions & LinkOptions;
+export type SimOptions = VirtualBoardOptions & LinkOptions & PersistOptions;
 
 /** Bytes a host's write may leave queued in the driver (Linux tty: 4 KB). */
 const OS_WRITE_BUFFER = 4096;
@@ -35,8 +36,12 @@ export class SimTarget {
   private port: HostEnd | undefined;
   private resetHeld = false;
 
-  constructor(readonly options: SimOptions = {}) {
-    this.board = new VirtualBoard(options);
+  /** `flash`: where the board keeps its files between runs (none: in memory only). */
+  constructor(
+    readonly options: SimOptions = {},
+    flash?: FlashStore,
+  ) {
+    this.board = new VirtualBoard(options, flash);
     this.link = new SerialLink(options);
     this.board.onTransmit = (d) => this.link.boardWrite(d);
     this.link.connectBoard((d) => this.board.receive(d));
@@ -70,10 +75,15 @@ export class SimTarget {
     this.resetHeld = enLow;
   }
 
-  async close() {
-    this.link.close();
-    await this.board.stop();
+  /** Unplugs the board and powers it off (its files saved); once. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.link.close();
+      await this.board.stop();
+    })();
+    return this.closing;
   }
+  private closing: Promise<void> | undefined;
 }
 
 export class SimPort implements BindingPortInterface {

@@ -1,30 +1,51 @@
 // `--sim[=options]`: a virtual board on a simulated cable, opened through the
 // same SerialPort stream as hardware.
 import { SimBinding, SimTarget, type SimOptions } from "./binding.js";
+import { DEFAULT_BOARD_NAME, FlashStore, checkBoardName } from "./flash.js";
 import { UserError, EXIT } from "../errors.js";
 
-export const SIM_PATH = "sim://board";
+/** The path of the default virtual board ("board"); another named board is sim://<name>. */
+export const SIM_PATH = `sim://${DEFAULT_BOARD_NAME}`;
 
 const FLAGS: Record<string, (o: SimOptions, v: string | undefined) => void> = {
-  baud: (o, v) => (o.baud = num(v, "baud")),
-  drop: (o, v) => (o.drop = num(v, "drop")),
-  garble: (o, v) => (o.garble = num(v, "garble")),
-  "disconnect-after": (o, v) => (o.disconnectAfter = num(v, "disconnect-after")),
+  baud: (o, v) => (o.baud = whole(num(v, "baud"), "baud", 300, 5_000_000, (n) => `baud must be a whole number from 300 to 5000000, got ${n}`)),
+  drop: (o, v) => (o.drop = probability(num(v, "drop"), "drop")),
+  garble: (o, v) => (o.garble = probability(num(v, "garble"), "garble")),
+  "disconnect-after": (o, v) => (o.disconnectAfter = whole(num(v, "disconnect-after"), "disconnect-after", 0)),
   silent: (o) => (o.silent = true),
-  garbage: (o, v) => (o.garbageOnOpen = v === undefined ? 64 : num(v, "garbage")),
-  slow: (o, v) => (o.boardReadRate = v === undefined ? 2000 : num(v, "slow")),
-  "rx-buffer": (o, v) => (o.rxBuffer = num(v, "rx-buffer")),
+  garbage: (o, v) => (o.garbageOnOpen = v === undefined ? 64 : whole(num(v, "garbage"), "garbage", 0)),
+  slow: (o, v) => (o.boardReadRate = v === undefined ? 2000 : whole(num(v, "slow"), "slow", 1)),
+  "rx-buffer": (o, v) => (o.rxBuffer = whole(num(v, "rx-buffer"), "rx-buffer", 1)),
   "no-raw-paste": (o) => (o.rawPaste = "no"),
   "legacy-firmware": (o) => (o.rawPaste = "legacy"),
-  "abort-paste-after": (o, v) => (o.abortPasteAfter = num(v, "abort-paste-after")),
-  seed: (o, v) => (o.seed = num(v, "seed")),
+  "abort-paste-after": (o, v) => (o.abortPasteAfter = whole(num(v, "abort-paste-after"), "abort-paste-after", 0)),
+  seed: (o, v) => (o.seed = whole(num(v, "seed"), "seed", 0)),
   "no-filesystem": (o) => (o.noFilesystem = true),
   "fs-size": (o, v) => (o.fsSize = size(v, "fs-size", 4096, 1024 * 1024 * 1024)),
+  busy: (o) => (o.busy = true),
+  name: (o, v) => (o.name = checkBoardName(v ?? "")),
+  fresh: (o) => (o.fresh = true),
 };
 
+/** A number (any sign: the bounds are checked by whoever takes it). `baud=` is 0, as Number("") says. */
 function num(v: string | undefined, name: string): number {
   const n = Number(v);
-  if (v === undefined || !Number.isFinite(n) || n < 0) throw badSpec(`${name} needs a number`);
+  if (v === undefined || !Number.isFinite(n)) throw badSpec(`${name} needs a number`);
+  return n;
+}
+
+/** Out of bounds: the option exists and has a number, so the hint points at the table, not the option names. */
+function outOfBounds(detail: string) {
+  return new UserError(`bad --sim options: ${detail}`, "see the --sim-options table in the README (e.g. --sim-options baud=115200,drop=0.01)", EXIT.usage);
+}
+
+function probability(n: number, name: string): number {
+  if (!(n >= 0 && n <= 1)) throw outOfBounds(`${name} is a probability from 0 to 1, got ${n}`);
+  return n;
+}
+
+function whole(n: number, name: string, min: number, max = Number.MAX_SAFE_INTEGER, message?: (n: number) => string): number {
+  if (!(Number.isSafeInteger(n) && n >= min && n <= max)) throw outOfBounds(message?.(n) ?? `${name} must be a whole number${min ? ` of at least ${min}` : ""}, got ${n}`);
   return n;
 }
 
@@ -41,24 +62,46 @@ function badSpec(detail: string) {
   return new UserError(`bad --sim options: ${detail}`, `known options: ${Object.keys(FLAGS).join(", ")} (e.g. --sim-options baud=115200,drop=0.01)`, EXIT.usage);
 }
 
-/** Parses "baud=115200,silent,...". */
+/** Parses "baud=115200,silent,...", bounds checked: every caller gets a usage error for a value out of range. */
 export function parseSimSpec(spec: string | undefined): SimOptions {
   const o: SimOptions = {};
   if (!spec) return o;
   for (const part of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
-    const [k, v] = part.split("=", 2);
-    const f = FLAGS[k];
+    const at = part.indexOf("=");
+    const [k, v] = at < 0 ? [part, undefined] : [part.slice(0, at), part.slice(at + 1)];
+    const f = Object.hasOwn(FLAGS, k) ? FLAGS[k] : undefined;
     if (!f) throw badSpec(`unknown option "${k}"`);
     f(o, v);
   }
   return o;
 }
 
-export function createSim(options: SimOptions = {}): { binding: SimBinding; target: SimTarget; path: string } {
+export interface Sim {
+  binding: SimBinding;
+  target: SimTarget;
+  /** The port path to open through `binding`: sim://<name>. */
+  path: string;
+}
+
+/**
+ * A virtual board named `options.name` (default "board"), its files loaded
+ * from the state folder (see flash.ts) and saved there as it runs; `fresh`
+ * starts it blank. Throws a UserError (exit 5) when another process has
+ * that board. Its interpreter starts booting at once, while the caller
+ * gets ready to open the port. Several boards (different names) may run
+ * in one process; close each with `target.close()`.
+ */
+export function createSim(options: SimOptions = {}, io: { warn?: (line: string) => void } = {}): Sim {
+  const name = checkBoardName(options.name ?? DEFAULT_BOARD_NAME);
+  // A board without a filesystem has no files to keep.
+  const flash = options.noFilesystem ? undefined : FlashStore.open(name, { fresh: options.fresh, warn: io.warn });
   const binding = new SimBinding();
-  const target = new SimTarget(options);
-  binding.register(SIM_PATH, target);
-  return { binding, target, path: SIM_PATH };
+  const target = new SimTarget(options, flash);
+  const path = `sim://${name}`;
+  binding.register(path, target);
+  void target.start().catch(() => {}); // the port's open reports a failed boot
+  return { binding, target, path };
 }
 
 export { SimBinding, SimTarget, type SimOptions };
+export { stateRoot, boardDir, DEFAULT_BOARD_NAME } from "./flash.js";

@@ -9,6 +9,7 @@ import { DeviceProtocol, type DeviceAction, type DeviceOptions } from "../transp
 import { bytes } from "../transport/protocol.js";
 import type { FileSnapshot, FromInterpreter, InterpreterData, ToInterpreter } from "./interpreter.js";
 import { PENDING_OUT_BYTES, STDIN_BYTES, clearStdin, putStdin, takePendingOut } from "./shared.js";
+import type { FlashStore } from "./flash.js";
 
 export interface VirtualBoardOptions extends DeviceOptions {
   /** Fault: never answer anything. */
@@ -21,10 +22,18 @@ export interface VirtualBoardOptions extends DeviceOptions {
   interruptGraceMs?: number;
   /** Filesystem capacity in bytes (default DEFAULT_FS_SIZE, the vfs partition of a 4 MB ESP32). */
   fsSize?: number;
+  /**
+   * Fault: the board runs code that cannot be stopped (stuck in C, or firmware
+   * that ignores Ctrl-C) and keeps printing: it takes in nothing at all.
+   */
+  busy?: boolean;
 }
 
 /** The 2 MB vfs partition of an ESP32 with 4 MB of flash. */
 export const DEFAULT_FS_SIZE = 2 * 1024 * 1024;
+
+/** The busy fault prints a line this often (ms). */
+const BUSY_EVERY_MS = 50;
 
 /** Raw-paste code is compile-checked at most this often while it arrives (ms). */
 const PASTE_CHECK_MS = 25;
@@ -51,13 +60,41 @@ export class VirtualBoard {
   /** Bytes the board transmits. */
   onTransmit: (data: Uint8Array) => void = () => {};
 
-  constructor(private readonly opts: VirtualBoardOptions = {}) {
+  /**
+   * `flash`: where the board's files are kept between runs (loaded now, saved
+   * after every run, reset and at stop); without it they live in memory only.
+   */
+  constructor(
+    private readonly opts: VirtualBoardOptions = {},
+    private readonly flash?: FlashStore,
+  ) {
     this.device = new DeviceProtocol({ ...opts, banner: VERSION });
+    this.files = flash?.load() ?? [];
   }
 
   /** Power on: boot the interpreter. Its banner went out before any host listened, as with a board plugged in earlier. */
   async start(): Promise<void> {
     await this.spawn();
+    if (this.opts.busy) this.startBusy();
+  }
+
+  // The busy fault: a program started at power-on (a main.py stuck in C, or
+  // firmware that ignores Ctrl-C while it runs) printing a reading every
+  // BUSY_EVERY_MS; receive() takes in nothing, so nothing stops it.
+  private busyTimer: NodeJS.Timeout | undefined;
+  private startBusy() {
+    let n = 0;
+    const t0 = performance.now();
+    this.busyTimer = setInterval(() => {
+      n++;
+      this.transmit(bytes(`reading ${n}: ${Math.round(performance.now() - t0)} ms, still busy\r\n`));
+    }, BUSY_EVERY_MS);
+    this.busyTimer.unref();
+  }
+
+  /** The board's files now saved to its flash store (what the interpreter last reported). */
+  private persist() {
+    this.flash?.save(this.files);
   }
 
   /** A host opened the port (an ESP32's boot ROM may have left garbage). */
@@ -70,8 +107,16 @@ export class VirtualBoard {
     }
   }
 
+  /** Power off: the files are saved (the last known ones if the interpreter is stuck), the flash store given up. */
   async stop() {
-    clearTimeout(this.watchdog);
+    this.stopWatchdog();
+    clearInterval(this.busyTimer);
+    if (this.flash) {
+      await this.workerReady.catch(() => {});
+      this.files = await this.snapshot();
+      this.persist();
+      this.flash.release();
+    }
     const w = this.worker;
     this.worker = undefined;
     await w?.terminate();
@@ -100,8 +145,9 @@ export class VirtualBoard {
    */
   private async reboot() {
     this.booting = true;
-    clearTimeout(this.watchdog);
+    this.stopWatchdog();
     this.files = await this.snapshot();
+    this.persist();
     await this.worker?.terminate();
     this.worker = undefined;
     this.charDone(); // a REPL keystroke in flight died with the old thread
@@ -131,7 +177,7 @@ export class VirtualBoard {
 
   /** Bytes received from the host. */
   receive(data: Uint8Array) {
-    if (this.opts.silent || this.booting) return;
+    if (this.opts.silent || this.opts.busy || this.booting) return;
     for (const action of this.device.receive(data)) {
       // Ctrl-C must not queue behind the statement it is meant to stop.
       if (action.type === "interrupt") this.interrupt();
@@ -226,12 +272,19 @@ export class VirtualBoard {
     this.post({ t: "interrupt" });
     // A loop that never calls out (`while True: pass`) cannot see Ctrl-C in
     // this build; like a hardware reset that keeps the flash, reboot the
-    // interpreter thread with its files and report the interrupt.
+    // interpreter thread with its files and report the interrupt. The first
+    // Ctrl-C starts the clock: more of them (a host repeating it, the next
+    // client after one that gave up) must not push the restart back.
+    this.watchdog ??= setTimeout(() => void this.restartStuck(), this.opts.interruptGraceMs ?? 1500);
+  }
+
+  private stopWatchdog() {
     clearTimeout(this.watchdog);
-    this.watchdog = setTimeout(() => void this.restartStuck(), this.opts.interruptGraceMs ?? 1500);
+    this.watchdog = undefined;
   }
 
   private async restartStuck() {
+    this.watchdog = undefined;
     const why = "KeyboardInterrupt: virtual board restarted its interpreter (the loop never yielded)";
     // What the stuck thread printed last (a partial line, a prompt) is not lost.
     this.transmit(takePendingOut(this.pendingOut));
@@ -272,15 +325,17 @@ export class VirtualBoard {
           case "out":
             return this.transmit(msg.data);
           case "done":
-            clearTimeout(this.watchdog);
+            this.stopWatchdog();
             clearStdin(this.stdin);
             this.files = msg.files;
+            this.persist();
             for (const a of this.device.finishRun(msg.stderr, msg.softReboot)) this.act(a);
             if (msg.softReboot) void this.softReset(true);
             return;
           case "machine-reset":
             // machine.reset() in a script: the chip restarts mid-run, as on an ESP32.
             this.files = msg.files;
+            this.persist();
             return void this.hardReset("0xc (SW_CPU_RESET)");
           case "char-done":
             return this.charDone();
