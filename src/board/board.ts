@@ -43,6 +43,8 @@ export interface ExecResult {
   pasteAborted: boolean;
 }
 
+/** Beyond --timeout and the wire time of what we still send, before a line that takes nothing counts as stuck. */
+const STUCK_SLACK_MS = 1000;
 /** Silence before an operation may resend its request (see Operation.onSilence). */
 const SILENCE_RETRY_MS = 1000;
 
@@ -130,6 +132,14 @@ export class Board {
 
   /** Writes not yet known to have left the port. */
   private undrained = 0;
+  private undrainedBytes = 0;
+  /** Pauses queued between our writes and not yet over. */
+  private queuedPauseMs = 0;
+
+  /** How long `n` bytes take on the wire at the port's baud rate (8N1: 10 bits a byte). */
+  private wireMs(n: number): number {
+    return (n * 10 * 1000) / this.options.baudRate;
+  }
   private drainWaiters: (() => void)[] = [];
   private drainRunning = false;
 
@@ -182,6 +192,8 @@ export class Board {
         for (const t of opTimers.values()) clearTimeout(t);
         this.current = undefined;
         this.cancelCurrent = undefined;
+        // Given up on (silence, a disconnect): what the machine still held is shown, not dropped.
+        if (err) for (const a of op.abandon?.() ?? []) if (a.type === "stdout") hooks.onStdout?.(a.data);
         if (err) reject(err);
         else resolve(result!);
       };
@@ -192,9 +204,17 @@ export class Board {
         clearTimeout(timer);
         clearTimeout(nudge);
         // No silence is counted while our own bytes are still going out;
-        // the timer starts once they have (see the write case below).
+        // the timer starts once they have (see the write case below). But a
+        // line that takes them no faster than its baud rate allows is stuck
+        // (a crashed board's native USB stops reading): that is no answer too.
         armWanted = this.undrained > 0;
-        if (armWanted || settled || !op.awaitingReply()) return;
+        if (settled) return;
+        if (armWanted) {
+          const outgoing = 2 * this.wireMs(this.undrainedBytes) + this.queuedPauseMs + STUCK_SLACK_MS;
+          timer = setTimeout(() => settle(this.silenceError(what)), this.options.timeoutMs + outgoing);
+          return;
+        }
+        if (!op.awaitingReply()) return;
         timer = setTimeout(() => settle(this.silenceError(what)), this.options.timeoutMs);
         if (op.onSilence) nudge = setTimeout(resend, SILENCE_RETRY_MS);
       };
@@ -228,14 +248,20 @@ export class Board {
                 return a.type === "write" ? this.write(a.data) : sleep(a.ms);
               })
               .catch(() => this.fail(disconnected(this.options.path)));
+            if (a.type === "pause") {
+              this.queuedPauseMs += a.ms;
+              void this.chain.then(() => (this.queuedPauseMs -= a.ms));
+            }
             // Silence is counted from when our own bytes have left the port,
             // not from when they were queued (a slow upload is not the board's delay).
             if (a.type === "write") {
               this.undrained++;
+              this.undrainedBytes += a.data.length;
               void this.chain
                 .then(() => this.drained())
                 .then(() => {
                   this.undrained--;
+                  this.undrainedBytes -= a.data.length;
                   if (rearm || armWanted) arm();
                 });
             }
@@ -439,8 +465,16 @@ export class Board {
   /** Leave the raw REPL for the friendly one (what a person sees in a terminal). */
   async exitRaw(): Promise<void> {
     if (this.lost) return;
-    await this.chain;
-    await this.write(Uint8Array.of(0x0d, CTRL_B));
+    // A line that stopped taking bytes must not hold the caller past the timeout.
+    // Then the board stays in raw mode, which the next command copes with.
+    const ms = this.options.timeoutMs;
+    if (!(await within(this.chain, ms).then(() => true, () => false))) return;
+    try {
+      await within(this.write(Uint8Array.of(0x0d, CTRL_B)), ms);
+    } catch (err) {
+      if (err instanceof StillPending) return;
+      throw err;
+    }
     this.inRaw = false;
   }
 
@@ -460,10 +494,11 @@ export class Board {
 
   /** Leaves the board in its friendly REPL (as a person at a terminal expects) and closes. */
   async close(): Promise<void> {
-    await this.chain.catch(() => {});
+    const ms = this.options.timeoutMs;
+    await within(this.chain, ms).catch(() => {});
     if (!this.port.isOpen) return; // unplugged: nothing left to flush
     if (this.inRaw && !this.lost && !this.current) await this.exitRaw().catch(() => {});
-    await this.drain();
+    await within(this.drain(), ms).catch(() => {});
     await closePort(this.port);
   }
 }
@@ -492,6 +527,12 @@ export class BoardError extends UserError {
   }
 }
 
+class StillPending extends Error {
+  constructor(ms: number) {
+    super(`still pending after ${ms} ms`);
+  }
+}
+
 /** An operation given up on purpose (see Board.cancelCurrent). */
 class Cancelled extends Error {
   constructor() {
@@ -510,6 +551,13 @@ export function checkSendable(code: string | Uint8Array): void {
       throw unsendableByte(b, line);
     }
   }
+}
+
+/** `p`, or a rejection once `ms` pass without it settling. */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (t = setTimeout(() => reject(new StillPending(ms)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(t));
 }
 
 function sleep(ms: number) {

@@ -100,6 +100,8 @@ export interface Operation {
   interrupt?(): Action[];
   /** After "stop-upload": the driver has skipped what was still queued (`skipped`: anything at all). */
   uploadStopped?(skipped: boolean): Action[];
+  /** The driver gave up on the operation (silence, a disconnect): output the machine still holds, so none is lost. */
+  abandon?(): Action[];
   readonly finished: boolean;
 }
 
@@ -516,6 +518,15 @@ export class Exec implements Operation {
     if (this.ctrlCSent === 0 || !RUNNING.has(this.phase) || this.phase === "reboot") return [];
     if (this.ctrlCSent >= INTERRUPT_ATTEMPTS) return this.fail({ kind: "wont-stop", attempts: INTERRUPT_ATTEMPTS });
     return this.sendCtrlC();
+  }
+
+  abandon(): Action[] {
+    if (this.finished) return [];
+    // Bytes held after a \x04 as a possible exception (the markers themselves are left out).
+    const held = this.phase === "stderr" ? this.held : this.phase === "end" ? [...this.held, ...this.endHeld] : [];
+    this.held = [];
+    this.endHeld = [];
+    return held.length ? [{ type: "stdout", data: Uint8Array.from(held) }] : [];
   }
 
   private fail(failure: Failure, out: Action[] = []): Action[] {

@@ -169,3 +169,73 @@ describe("a program that prints chr(4), NUL or Ctrl-C (scripted board)", () => {
     expect(out()).toBe("x\u2404\u2400\u2403\r\n");
   });
 });
+
+describe("error paths keep what arrived, and nothing waits past the timeout (fake timers)", () => {
+  const PARTIAL_TB = 'out\r\n\x04Traceback (most recent call last):\r\n  File "<stdin>", line 3, in <module>\r\n';
+
+  it("unplugged while the board printed its traceback: exit 7, and the partial traceback is shown", async () => {
+    let binding!: ScriptedBinding;
+    binding = new ScriptedBinding(rawReplBoard((_code, p) => {
+      p.emit(PARTIAL_TB);
+      setTimeout(() => binding.unplug(), 50);
+    }));
+    const board = await Board.open({ path: "/dev/scripted", baudRate: 115200, timeoutMs: 5000, binding });
+    open.push(board);
+    const entering = board.enterRaw();
+    await vi.advanceTimersByTimeAsync(200);
+    await entering;
+    const { done, out } = execText(board, "boom()\n");
+    await vi.advanceTimersByTimeAsync(100);
+    const { err } = await done;
+    expect((err as UserError).exitCode).toBe(EXIT.disconnected);
+    expect(out()).toBe('out\r\nTraceback (most recent call last):\r\n  File "<stdin>", line 3, in <module>\r\n');
+  });
+
+  it("silence in the middle of a traceback: no answer (exit 6) after --timeout, the partial traceback shown", async () => {
+    const { board } = await boardFor((_code, p) => p.emit(PARTIAL_TB), 3000);
+    const { done, out } = execText(board, "boom()\n");
+    await vi.advanceTimersByTimeAsync(3100);
+    const { err } = await done;
+    expect((err as UserError).exitCode).toBe(EXIT.noAnswer);
+    expect((err as UserError).message).toMatch(/^no answer from the board within 3 s while running code/);
+    expect(out()).toContain("Traceback (most recent call last):\r\n");
+  });
+
+  it("a line that never takes our bytes (a hung native-USB board): no answer, not a hang", async () => {
+    const binding = new ScriptedBinding({ onWrite: () => new Promise<void>(() => {}) });
+    const board = await Board.open({ path: "/dev/scripted", baudRate: 115200, timeoutMs: 1000, binding });
+    open.push(board);
+    const entering = board.enterRaw().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await vi.advanceTimersByTimeAsync(2500);
+    const err = await entering;
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).exitCode).toBe(EXIT.noAnswer);
+    // and closing does not wait for the stuck write forever either
+    const closing = board.close().then(() => "closed");
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(await closing).toBe("closed");
+    open.pop();
+  });
+
+  it("a slow line that does take the bytes is not stuck: a long plain-raw upload at 9600 baud succeeds with --timeout 1 s", async () => {
+    const code = "x = 1\n".repeat(1000); // 6 KB: over 6 s at 9600 baud
+    const inner = rawReplBoard((_c, p) => p.finish(), { rawPaste: "no" });
+    const binding = new ScriptedBinding({
+      // the bytes leave at line rate: each write completes after its wire time, then the board sees it
+      onWrite: (data, emit) => new Promise<void>((r) => setTimeout(r, (data.length * 10 * 1000) / 9600)).then(() => inner.onWrite!(data, emit)),
+    });
+    const board = await Board.open({ path: "/dev/scripted", baudRate: 9600, timeoutMs: 1000, binding });
+    open.push(board);
+    const entering = board.enterRaw();
+    await vi.advanceTimersByTimeAsync(300);
+    await entering;
+    const { done } = execText(board, code);
+    await vi.advanceTimersByTimeAsync(10_000);
+    const { r, err } = await done;
+    expect(err).toBeUndefined();
+    expect(r).toMatchObject({ ok: true, mode: "raw" });
+  });
+});

@@ -7,7 +7,8 @@ import { DeviceProtocol, type DeviceOptions } from "../../src/transport/device.j
 
 export interface ScriptedBoard {
   onOpen?(emit: (data: string | Uint8Array) => void): void;
-  onWrite?(data: Uint8Array, emit: (data: string | Uint8Array) => void): void;
+  /** A promise returned holds the write until it settles (a line that stops taking bytes: one that never does). */
+  onWrite?(data: Uint8Array, emit: (data: string | Uint8Array) => void): void | Promise<void>;
 }
 
 export class ScriptedBinding implements BindingInterface {
@@ -72,7 +73,7 @@ class ScriptedPort implements BindingPortInterface {
     if (this.gone) throw new Error("device disconnected");
     const data = Uint8Array.from(buffer);
     this.written.push(...data);
-    this.board.onWrite?.(data, (d) => this.emit(d));
+    await this.board.onWrite?.(data, (d) => this.emit(d));
   }
   async update() {}
   async set() {}
