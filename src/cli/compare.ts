@@ -1,5 +1,7 @@
 // `synccli compare <demo>`: the demo on the board and its TypeScript mirror on
-// the host at the same time, shown side by side and aligned by event;
+// the host at the same time, shown side by side (live on a terminal, see
+// `Live`; the table aligned by event at the end elsewhere), fitted to the
+// terminal's width;
 // `compare <demo> --broken`: the demo and its broken variant, one after the
 // other on the same board; and `synccli run <demo> --host`: the mirror alone.
 import type { Command } from "commander";

@@ -110,9 +110,10 @@ describe("compare fits the terminal", () => {
       "_, status = os.waitpid(pid, 0)",
       "print(json.dumps({'code': os.waitstatus_to_exitcode(status), 'chunks': chunks}))",
     ].join("\n");
-    const args = ["-c", code, "70", "30", process.execPath, BIN, "--no-color", "compare", "lock-demo", "--sim", "--speed", "4"];
+    const args = ["-c", code, "70", "30", process.execPath, BIN, "compare", "lock-demo", "--sim", "--speed", "4"];
+    // NO_COLOR on a terminal: no colour (the verdict would be green), the cursor still moves.
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile("python3", args, { env: { ...process.env, FORCE_COLOR: "0" }, maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(out))),
+      execFile("python3", args, { env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(out))),
     );
     const run = JSON.parse(stdout) as { code: number; chunks: [number, string][] };
     expect(run.code).toBe(EXIT.ok);
@@ -120,6 +121,7 @@ describe("compare fits the terminal", () => {
     const raw = chunks.map((c) => c.text).join("");
     // Rows were redrawn in place: the faster side showed first, the other filled in.
     expect(raw).toMatch(/\x1b\[\d+A\x1b\[J/);
+    expect(raw.slice(raw.indexOf("  board"))).not.toMatch(/\x1b\[[0-9;]*m/);
     // Live: the first row was on the screen well before the last one.
     let sofar = "";
     const seen = chunks.map((c) => ({ at: c.at, text: (sofar += c.text) }));
