@@ -2,9 +2,9 @@
 // board: into a pipe (the table at the end, aligned by event, as wide as
 // COLUMNS, no cursor moves) and on a pseudo-terminal (rows filled in live,
 // as wide as the terminal). --speed 4 keeps each run near 2 s.
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { execFile, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, runCli } from "../helpers/cli.js";
@@ -14,6 +14,16 @@ import { EXPECTED } from "../demos/expected.js";
 import { Screen } from "../demos/screen.js";
 
 const dir = mkdtempSync(join(tmpdir(), "synccli-compare-columns-"));
+/** A state folder of its own: a virtual board of its own (blank, not busy with another run). */
+const states: string[] = [];
+const ownBoard = () => {
+  const d = mkdtempSync(join(tmpdir(), "synccli-compare-state-"));
+  states.push(d);
+  return { SYNCCLI_STATE_DIR: d };
+};
+afterAll(() => {
+  for (const d of states) rmSync(d, { recursive: true, force: true });
+});
 
 /** The table's lines (up to the blank line before the verdict) and the verdict as one line. */
 function parts(stdout: string): { table: string[]; verdict: string } {
@@ -37,9 +47,9 @@ function column(rows: string[], side: 0 | 1, width: number): string[] {
   return cells;
 }
 
-describe("compare fits the terminal", () => {
+describe.concurrent("compare fits the terminal", () => {
   it("into a pipe with COLUMNS=60: the table at the end, no line wider, every event in order in both columns, paired", async () => {
-    const r = await runCli(["compare", "lock-demo", "--sim", "--speed", "4"], { env: { COLUMNS: "60" } });
+    const r = await runCli(["compare", "lock-demo", "--sim", "--speed", "4"], { env: { COLUMNS: "60", ...ownBoard() } });
     expect(r.code, r.stderr).toBe(EXIT.ok);
     expect(r.stdout).not.toContain("\x1b");
     for (const l of r.stdout.split("\n")) expect(cellWidth(l), l).toBeLessThanOrEqual(60);
@@ -73,7 +83,7 @@ describe("compare fits the terminal", () => {
         "",
       ].join("\n"),
     );
-    const r = await runCli(["compare", script, "--sim", "--speed", "4"], { env: { COLUMNS: "40" } });
+    const r = await runCli(["compare", script, "--sim", "--speed", "4"], { env: { COLUMNS: "40", ...ownBoard() } });
     expect(r.code, r.stderr).toBe(EXIT.diverged);
     for (const l of r.stdout.split("\n")) expect(cellWidth(l), l).toBeLessThanOrEqual(40);
     const { table, verdict } = parts(r.stdout);
@@ -113,7 +123,7 @@ describe("compare fits the terminal", () => {
     const args = ["-c", code, "70", "30", process.execPath, BIN, "compare", "lock-demo", "--sim", "--speed", "4"];
     // NO_COLOR on a terminal: no colour (the verdict would be green), the cursor still moves.
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile("python3", args, { env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(out))),
+      execFile("python3", args, { env: { ...process.env, NO_COLOR: "1", ...ownBoard() }, maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(out))),
     );
     const run = JSON.parse(stdout) as { code: number; chunks: [number, string][] };
     expect(run.code).toBe(EXIT.ok);

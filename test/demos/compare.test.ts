@@ -1,7 +1,7 @@
 // Board | host comparison: the pure alignment and verdict (src/demos/compare.ts),
 // and the CLI (`compare`, `run --host`) end to end on the virtual board.
-import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { align, compareLines, renderTable, verdict } from "../../src/demos/compare.js";
@@ -132,6 +132,16 @@ describe("compareLines", () => {
 });
 
 const dir = mkdtempSync(join(tmpdir(), "synccli-compare-"));
+/** A state folder of its own: a virtual board of its own (blank, not busy with another test's run at the same time). */
+const states: string[] = [];
+const ownBoard = () => {
+  const d = mkdtempSync(join(tmpdir(), "synccli-compare-state-"));
+  states.push(d);
+  return { SYNCCLI_STATE_DIR: d };
+};
+afterAll(() => {
+  for (const d of states) rmSync(d, { recursive: true, force: true });
+});
 
 /** lock_demo.py with --broken applied (no lock at all): the board must diverge from the (fixed) host mirror. Written once. */
 let brokenPath: string | undefined;
@@ -144,7 +154,7 @@ function brokenLockDemo(): string {
 
 describe.concurrent("CLI", () => {
   it("compare lock-demo --sim --json: exit 0, equivalent, every row paired with the expected events", async () => {
-    const r = await runCli(["compare", "lock-demo", "--sim", "--json"]);
+    const r = await runCli(["compare", "lock-demo", "--sim", "--json"], { env: ownBoard() });
     expect(r.code, r.stderr).toBe(EXIT.ok);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out).sort()).toEqual(["equivalent", "firstDivergence", "maxTimingDiffMs", "rows", "sides"]);
@@ -163,7 +173,7 @@ describe.concurrent("CLI", () => {
   }, 60_000);
 
   it("compare <broken lock_demo.py> --sim --json: exit 1, diverges at once (no lock to take), the board loses updates", async () => {
-    const r = await runCli(["compare", brokenLockDemo(), "--sim", "--json"]);
+    const r = await runCli(["compare", brokenLockDemo(), "--sim", "--json"], { env: ownBoard() });
     expect(r.code, r.stderr).toBe(EXIT.diverged);
     const out = JSON.parse(r.stdout);
     expect(out.equivalent).toBe(false);
@@ -179,7 +189,7 @@ describe.concurrent("CLI", () => {
   }, 60_000);
 
   it("compare, human output: two columns and the verdict (wide enough for whole lines: COLUMNS=240)", async () => {
-    const r = await runCli(["compare", brokenLockDemo(), "--sim"], { env: { COLUMNS: "240" } });
+    const r = await runCli(["compare", brokenLockDemo(), "--sim"], { env: { COLUMNS: "240", ...ownBoard() } });
     expect(r.code, r.stderr).toBe(EXIT.diverged);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^ {2}board +\| host$/);

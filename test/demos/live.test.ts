@@ -43,7 +43,7 @@ describe("LiveTable", () => {
         " 1215 ms  main       final counter: 2, expected 2",
       ].join("\n"),
     );
-    const host = board.map((l, i) => (i === 3 ? { ms: l.ms! + 2, text: "task-1 writes counter = 2, Releasing lock" } : { ms: l.ms! + 1, text: l.text }));
+    const host: DemoLine[] = board.map((l, i) => (i === 3 ? { ms: l.ms! + 2, text: "task-1 writes counter = 2, Releasing lock" } : { ms: l.ms! + 1, text: l.text }));
     host.push(L(1300, "main one more line"));
     const rnd = mulberry32(42);
     for (const width of [40, 57, 80, 120]) {
