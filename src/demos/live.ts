@@ -55,7 +55,7 @@ export class LiveTable {
   readonly #ended = [false, false];
   /** Rows before this one are settled: on screen for good. */
   #next = 0;
-  /** Rows settled with a side still to come (kept over the limit): that side's line goes on a row of its own. */
+  /** Rows settled with a side still to come (kept over the limit): that side's line prints the row again, whole. */
   readonly #forced = new Set<number>();
   /** Terminal lines of pending rows now on the screen, under the settled ones. */
   #shown = 0;
