@@ -36,7 +36,7 @@ export function checkBoardName(name: string): string {
   if (/^[A-Za-z0-9._-]{1,64}$/.test(name) && !/^\.+$/.test(name)) return name;
   throw new UserError(
     `bad virtual board name "${name}"`,
-    "use letters, digits, '-', '_' and '.' only (at most 64, not only dots), e.g. --sim-options name=bench-2",
+    "use letters, digits, '-', '_' and '.' only (at most 64, not only dots), e.g. --sim --port bench-2",
     EXIT.usage,
   );
 }
@@ -137,7 +137,7 @@ function removeHeldLocks() {
 export const boardBusy = (name: string, pid: number) =>
   new UserError(
     `virtual board "${name}" is in use by another synccli (pid ${pid}${pid === process.pid ? ", this process" : ""})`,
-    `wait for it to end or stop it (a \`synccli sim\` server holds its board until Ctrl-C), or use another virtual board: --sim-options name=other`,
+    `wait for it to end or stop it (a \`synccli sim\` server holds its board until Ctrl-C), or use another virtual board: --sim --port other-name`,
     EXIT.portBusy,
   );
 

@@ -23,7 +23,6 @@ const FLAGS: Record<string, (o: SimOptions, v: string | undefined) => void> = {
   "no-filesystem": (o) => (o.noFilesystem = true),
   "fs-size": (o, v) => (o.fsSize = size(v, "fs-size", 4096, 1024 * 1024 * 1024)),
   busy: (o) => (o.busy = true),
-  name: (o, v) => (o.name = checkBoardName(v ?? "")),
   fresh: (o) => (o.fresh = true),
 };
 

@@ -65,6 +65,8 @@ interface MicroPython {
     close(stream: unknown): void;
     statfsNode(node: unknown): object;
     readdir(p: string): string[];
+    lookupPath(p: string, opts?: object): { path: string; node: unknown };
+    root: unknown;
     stat(p: string): { mode: number };
     isDir(mode: number): boolean;
     readFile(p: string): Uint8Array;
@@ -95,7 +97,13 @@ const decoder = new TextDecoder();
 const pendingCount = new Int32Array(data.pendingOut, 0, 1);
 const pendingBytes = new Uint8Array(data.pendingOut, 4);
 
-const SYSTEM_DIRS = new Set(["/dev", "/proc", "/tmp", "/home"]);
+/**
+ * Emscripten's own folders: hidden once the board has booted (see
+ * hideSystemDirs), so the root holds only the board's files, as a board's
+ * flash does. Its empty /tmp and /home are removed instead (a script may
+ * make its own).
+ */
+const SYSTEM_DIRS = new Set(["/dev", "/proc"]);
 
 // Installed at boot as modules (so the user's globals stay as empty as on a
 // board), from files that are removed again once imported:
@@ -528,7 +536,7 @@ function limitFilesystem() {
     const [s, , , length, position] = a as [{ node: MemfsNode; path?: string }, unknown, number, number, number];
     const old = s.node.usedBytes ?? 0;
     const grow = Math.ceil(Math.max(old, position + length) / BLOCK) - Math.ceil(old / BLOCK);
-    if (grow > 0 && !(s.path ?? "").startsWith("/tmp/") && blocksUsed() + grow > total) {
+    if (grow > 0 && !(s.path ?? "").startsWith(SIM_DIR + "/") && blocksUsed() + grow > total) {
       // 28 reaches MicroPython as its own ENOSPC (this build's is 51).
       throw new mp.FS.ErrnoError(28);
     }
@@ -537,6 +545,36 @@ function limitFilesystem() {
   mp.FS.statfsNode = () => {
     const free = Math.max(0, total - blocksUsed());
     return { bsize: BLOCK, frsize: BLOCK, blocks: total, bfree: free, bavail: free, files: 0, ffree: 0, fsid: 42, flags: 0, namelen: 255 };
+  };
+}
+
+/**
+ * The root as a board's: /dev and /proc (which the runtime set up and no
+ * longer needs by name: its standard streams are open) are not listed and
+ * cannot be reached by path (ENOENT, as on a board), and the empty /tmp and
+ * /home go. Paths are resolved first, so "/lib/../dev" is hidden too.
+ */
+function hideSystemDirs() {
+  const FS = mp.FS;
+  for (const dir of ["/home/web_user", "/home", "/tmp"]) {
+    try {
+      FS.rmdir(dir);
+    } catch {
+      /* not there, or holds the board's own files (a saved /tmp) */
+    }
+  }
+  const hidden = (path: string) => [...SYSTEM_DIRS].some((d) => path === d || path.startsWith(d + "/"));
+  const lookupPath = FS.lookupPath.bind(FS);
+  FS.lookupPath = (path: string, opts: object = {}) => {
+    const found = lookupPath(path, opts);
+    if (hidden(found.path)) throw new FS.ErrnoError(44);
+    return found;
+  };
+  const readdir = FS.readdir.bind(FS);
+  FS.readdir = (path: string) => {
+    const names = readdir(path);
+    if (lookupPath(path, { follow: true }).node !== FS.root) return names;
+    return names.filter((n) => !SYSTEM_DIRS.has(`/${n}`));
   };
 }
 
@@ -578,6 +616,7 @@ async function boot(files: FileSnapshot) {
   mp.runPython(BOOT);
   for (const [name] of boot) mp.FS.unlink(`${SIM_DIR}/${name}`);
   mp.FS.rmdir(SIM_DIR);
+  hideSystemDirs();
   if (data.noFilesystem) mp.runPython("import os\nos.umount('/')\ndel os");
   mp.replInit();
   muted = false;
