@@ -45,6 +45,7 @@ export interface ExecResult {
 
 /** Beyond --timeout and the wire time of what we still send, before a line that takes nothing counts as stuck. */
 const STUCK_SLACK_MS = 1000;
+const SLOWEST_LINE_BAUD = 1200;
 /** Silence before an operation may resend its request (see Operation.onSilence). */
 const SILENCE_RETRY_MS = 1000;
 
@@ -136,9 +137,14 @@ export class Board {
   /** Pauses queued between our writes and not yet over. */
   private queuedPauseMs = 0;
 
-  /** How long `n` bytes take on the wire at the port's baud rate (8N1: 10 bits a byte). */
+  /**
+   * How long `n` bytes may take to leave: their wire time (8N1: 10 bits a
+   * byte) on a line no faster than SLOWEST_LINE_BAUD. The real pace may be far
+   * below --baud (a board that reads slowly, a simulated slow line), and this
+   * only has to tell a slow line from one that takes nothing at all.
+   */
   private wireMs(n: number): number {
-    return (n * 10 * 1000) / this.options.baudRate;
+    return (n * 10 * 1000) / Math.min(this.options.baudRate, SLOWEST_LINE_BAUD);
   }
   private drainWaiters: (() => void)[] = [];
   private drainRunning = false;
@@ -210,7 +216,7 @@ export class Board {
         armWanted = this.undrained > 0;
         if (settled) return;
         if (armWanted) {
-          const outgoing = 2 * this.wireMs(this.undrainedBytes) + this.queuedPauseMs + STUCK_SLACK_MS;
+          const outgoing = this.wireMs(this.undrainedBytes) + this.queuedPauseMs + STUCK_SLACK_MS;
           timer = setTimeout(() => settle(this.silenceError(what)), this.options.timeoutMs + outgoing);
           return;
         }
