@@ -31,6 +31,13 @@ export class UserError extends Error {
   }
 }
 
+/** An error already shown to the user; only its exit code is left to use. */
+export class ReportedError extends Error {
+  constructor(readonly exitCode: number) {
+    super("reported");
+  }
+}
+
 export const notASerialPort = (path: string, detail?: string) =>
   new UserError(
     `${path} is not a serial port${detail ? ` (${detail})` : ""}`,

@@ -4,17 +4,16 @@
 // terminal's width;
 // `compare <demo> --broken`: the demo and its broken variant, one after the
 // other on the same board; and `synccli run <demo> --host`: the mirror alone.
+import { summary } from "./commands.js";
 import type { Command } from "commander";
 import chalk from "chalk";
 import { annotateTraceback, execOnBoard, globals, openSession, type GlobalOptions, type Session } from "./context.js";
 import { prepareForScript, withPrepareOptions } from "./install.js";
-import { hostDemo, hostDemos, type HostDemo } from "../demos/index.js";
-import { LineSplitter, parseLine, parseOutput, type DemoLine } from "../demos/format.js";
-import { compareLines, renderTable, verdict, type Sides } from "../demos/compare.js";
-import { fitText, terminalWidth } from "../demos/columns.js";
-import { LiveTable, type Side } from "../demos/live.js";
+import type { HostDemo } from "../demos/index.js";
+import type { DemoLine } from "../demos/format.js";
+import type { Sides } from "../demos/compare.js";
+import type { LiveTable, Side } from "../demos/live.js";
 import { EXIT, UserError } from "../errors.js";
-import { startTrace } from "../primitives/trace.js";
 import { checkOutputs, finishRun, wantsTrace, withVisualOptions, writeVisuals, type TracedRun, type VisualOptions } from "./visuals.js";
 import { loadScript, showHeader, withDemoOptions, type Script } from "./demo-options.js";
 import { RecordSplitter, type TraceEvent } from "../trace/events.js";
@@ -22,20 +21,38 @@ import { tracedSource } from "../trace/script.js";
 import type { DemoOptions } from "../demos/catalog.js";
 import type { RunOptions } from "./run.js";
 
+/**
+ * The demos, their host mirrors and the table layout: loaded when compare (or
+ * run --host) runs, so that `synccli --help` and the other commands start fast.
+ */
+async function loadLib() {
+  const mods = await Promise.all([
+    import("../demos/index.js"),
+    import("../demos/format.js"),
+    import("../demos/compare.js"),
+    import("../demos/columns.js"),
+    import("../demos/live.js"),
+    import("../primitives/trace.js"),
+  ]);
+  return Object.assign({}, ...mods) as (typeof mods)[0] & (typeof mods)[1] & (typeof mods)[2] & (typeof mods)[3] & (typeof mods)[4] & (typeof mods)[5];
+}
+let lib: Awaited<ReturnType<typeof loadLib>>;
+
 function findHostDemo(arg: string): HostDemo {
-  const demo = hostDemo(arg);
+  const demo = lib.hostDemo(arg);
   if (demo) return demo;
   throw new UserError(
     `no host mirror for ${arg}`,
-    `demos with a host mirror: ${hostDemos.map((d) => d.name).join(", ")} (a .py file named like one, e.g. my/lock_demo.py, is compared with that demo's mirror)`,
+    `demos with a host mirror: ${lib.hostDemos.map((d) => d.name).join(", ")} (a .py file named like one, e.g. my/lock_demo.py, is compared with that demo's mirror)`,
     EXIT.usage,
   );
 }
 
 /** `run <demo> --host`: the host mirror alone, lines printed as they happen; Ctrl-C stops it (exit 130). */
 export async function runHost(arg: string, g: GlobalOptions, o: VisualOptions & DemoOptions = {}): Promise<number> {
+  lib ??= await loadLib();
   const demo = findHostDemo(arg);
-  const recorder = wantsTrace(o) ? startTrace() : undefined;
+  const recorder = wantsTrace(o) ? lib.startTrace() : undefined;
   const ac = new AbortController();
   const onSigint = () => {
     if (ac.signal.aborted) process.exit(EXIT.interrupted);
@@ -71,7 +88,7 @@ export async function runHost(arg: string, g: GlobalOptions, o: VisualOptions & 
     const events = recorder?.stop();
     if (events && !pipeClosed) {
       const title = `${demo.name}${o.broken ? " (broken)" : ""} on the host`;
-      await writeVisuals([finishRun("host", events, parseOutput(stdout))], o, { title, json: g.json });
+      await writeVisuals([finishRun("host", events, lib.parseOutput(stdout))], o, { title, json: g.json });
     }
   }
   if (g.json) process.stdout.write(JSON.stringify({ ok: true, interrupted: false, mode: "host", stdout, stderr: "", exitCode: EXIT.ok }) + "\n");
@@ -99,7 +116,7 @@ async function runOnBoard(session: Session, script: Script, quiet: boolean, trac
   const { code, lineOffset } = tracing ? tracedSource(script.source) : { code: script.source, lineOffset: 0 };
   const events: TraceEvent[] = [];
   const split = new RecordSplitter((e) => events.push(e));
-  const lineSplit = new LineSplitter();
+  const lineSplit = new lib.LineSplitter();
   let stdout = "";
   const take = (text: string) => {
     stdout += text;
@@ -113,7 +130,7 @@ async function runOnBoard(session: Session, script: Script, quiet: boolean, trac
     take(split.end());
     for (const l of lineSplit.end()) onLine(l);
   }
-  const lines = parseOutput(stdout);
+  const lines = lib.parseOutput(stdout);
   if (!result.ok && !result.interrupted) return { lines, interrupted: false, events, error: annotateTraceback(result.stderr, script.source, script.name, lineOffset) };
   return { lines, interrupted: result.interrupted, events };
 }
@@ -138,8 +155,8 @@ class Live {
   ) {
     if (!enabled) return;
     const out = process.stdout;
-    this.#table = new LiveTable({
-      width: terminalWidth(out, process.env),
+    this.#table = new lib.LiveTable({
+      width: lib.terminalWidth(out, process.env),
       // The pending rows are redrawn in place: keep them on the screen.
       maxRegion: Math.max(1, (out.rows ?? 24) - 2),
       sides,
@@ -196,11 +213,11 @@ async function boardAndHost(session: Session, arg: string, script: Script, opts:
   live.start();
   const host: DemoLine[] = [];
   let hostEvents: TraceEvent[] = [];
-  const recorder = tracing ? startTrace() : undefined;
+  const recorder = tracing ? lib.startTrace() : undefined;
   const hostDone = demo
     .run(
       (line) => {
-        const l = parseLine(line);
+        const l = lib.parseLine(line);
         host.push(l);
         live.push(1, l);
       },
@@ -255,12 +272,13 @@ export function registerCompare(program: Command) {
         program
           .command("compare")
           .argument("<demo>", "a demo name (e.g. lock-demo), or a .py file named like one (e.g. my/lock_demo.py) to check against that demo's host mirror")
-          .description("run a demo on the board and its host mirror at the same time (or, --broken, the demo and its broken variant one after the other); show both side by side, aligned by event, and whether they agree"),
+          .description(summary("compare")),
       ),
     ),
   ).action(async (arg: string, opts: RunOptions, cmd: Command) => {
     const g = globals(cmd);
     checkOutputs(opts);
+    lib ??= await loadLib();
     const script = loadScript(arg, { speed: opts.speed });
     if (!opts.broken) findHostDemo(arg); // before opening the board
     showHeader(script, { ...opts, json: g.json });
@@ -282,16 +300,16 @@ export function registerCompare(program: Command) {
       return;
     }
     const errors = [r.left.error, r.right.error].filter((e): e is string => e !== undefined);
-    const c = compareLines(r.left.lines, r.right.lines);
+    const c = lib.compareLines(r.left.lines, r.right.lines);
     if (g.json) {
       const boardError = errors.length ? errors.join("\n") : undefined;
       process.stdout.write(JSON.stringify({ ...c, sides: r.sides, ...(boardError !== undefined ? { boardError } : {}) }) + "\n");
     } else {
-      const width = terminalWidth(process.stdout, process.env);
+      const width = lib.terminalWidth(process.stdout, process.env);
       // Live, the rows are on the screen already; otherwise the table, aligned by event.
       if (live.active) process.stdout.write("\n");
-      else process.stdout.write(renderTable(c, (s) => chalk.red(s), r.sides, width) + "\n\n");
-      const v = fitText(verdict(c, r.sides), width);
+      else process.stdout.write(lib.renderTable(c, (s) => chalk.red(s), r.sides, width) + "\n\n");
+      const v = lib.fitText(lib.verdict(c, r.sides), width);
       process.stdout.write((c.equivalent ? chalk.green(v) : chalk.red(v)) + "\n");
       for (const e of errors) process.stderr.write(chalk.red(e.endsWith("\n") ? e : e + "\n"));
     }

@@ -1,3 +1,4 @@
+import { summary } from "./commands.js";
 import type { Command } from "commander";
 import chalk from "chalk";
 import { globals, openSession } from "./context.js";
@@ -5,7 +6,7 @@ import { globals, openSession } from "./context.js";
 export function registerConnect(program: Command) {
   program
     .command("connect")
-    .description("open the board, stop whatever runs, enter the raw REPL and show what the board is")
+    .description(summary("connect"))
     .action(async (_opts, cmd: Command) => {
       const g = globals(cmd);
       const session = await openSession(g);

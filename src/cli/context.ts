@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import type { Board, ExecResult } from "../board/board.js";
 import { DEFAULT_BAUD, DEFAULT_PORT } from "../transport/defaults.js";
 import type { SimTarget } from "../sim/binding.js";
-import { EXIT, UserError } from "../errors.js";
+import { EXIT, ReportedError, UserError } from "../errors.js";
 import { FANOUT_ENV } from "./fanout.js";
 
 export interface GlobalOptions {
@@ -23,12 +23,7 @@ export interface GlobalOptions {
   reset?: boolean;
 }
 
-/** An error already shown to the user; only its exit code is left to use. */
-export class ReportedError extends Error {
-  constructor(readonly exitCode: number) {
-    super("reported");
-  }
-}
+export { ReportedError } from "../errors.js";
 
 export function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;

@@ -1,6 +1,7 @@
 // `synccli demos`: the demos as teaching material. Without an argument, one
 // line per demo (name and what it shows); with a name, what to watch for
 // and what its broken variant (--broken) shows. --json: the DemoInfo data.
+import { summary } from "./commands.js";
 import type { Command } from "commander";
 import chalk from "chalk";
 import { join, relative } from "node:path";
@@ -54,7 +55,7 @@ export function registerDemos(program: Command) {
   program
     .command("demos")
     .argument("[demo]", "a demo name (e.g. lock-demo): what to watch for and what --broken shows")
-    .description("list the demos and what each one shows (one per line), or explain one")
+    .description(summary("demos"))
     .action((name: string | undefined, _opts: unknown, cmd: Command) => {
       const g = globals(cmd);
       if (name !== undefined) {

@@ -1,6 +1,7 @@
 // `synccli eval <expr>`: the value's repr, as the board computes it. The board
 // prints the repr after a marker once the expression is done, so whatever the
 // expression itself prints (shown on stderr) never mixes with the value.
+import { summary } from "./commands.js";
 import type { Command } from "commander";
 import chalk from "chalk";
 import { annotateTraceback, execOnBoard, globals, openSession } from "./context.js";
@@ -25,7 +26,7 @@ export function registerEval(program: Command) {
   program
     .command("eval")
     .argument("<expr>", "a Python expression")
-    .description("evaluate an expression on the board and print its repr (what it prints goes to stderr)")
+    .description(summary("eval"))
     .action(async (expr: string, _opts, cmd: Command) => {
       const g = globals(cmd);
       const session = await openSession(g);

@@ -1,3 +1,4 @@
+import { summary } from "./commands.js";
 import type { Command } from "commander";
 import { globals, openSession, runStreaming } from "./context.js";
 
@@ -5,7 +6,7 @@ export function registerExec(program: Command) {
   program
     .command("exec")
     .argument("<code>", "Python code to run on the board")
-    .description("run a line of Python on the board, streaming its output")
+    .description(summary("exec"))
     .action(async (code: string, _opts, cmd: Command) => {
       const g = globals(cmd);
       const session = await openSession(g);

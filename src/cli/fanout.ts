@@ -3,7 +3,7 @@
 // a board that hangs, fails or disconnects cannot stop the others, and every
 // board gets the full single-board code path (interrupts, retries, errors).
 // Output lines come back prefixed with the board; then one summary row each.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { basename } from "node:path";
 import type { Readable } from "node:stream";
 import chalk from "chalk";
@@ -95,11 +95,12 @@ export async function runOnBoards(ports: string[], opts: { json: boolean; argv?:
   process.on("exit", killAll);
   // Loaded here, not at start-up: every command imports this module for its constants.
   const { ReadlineParser } = await import("@serialport/parser-readline");
+  const { spawn } = await import("node:child_process");
   try {
     const outcomes = await Promise.all(
       ports.map((port, i) => {
         const colour = chalk.level > 0 ? COLOURS[i % COLOURS.length]! : (s: string) => s;
-        return runOne(port, argv, { json: opts.json, prefix: colour(`[${labels[i]!.padEnd(width)}] `), children, repeat: i > 0, lines: () => new ReadlineParser({ delimiter: "\n", includeDelimiter: false }) });
+        return runOne(spawn, port, argv, { json: opts.json, prefix: colour(`[${labels[i]!.padEnd(width)}] `), children, repeat: i > 0, lines: () => new ReadlineParser({ delimiter: "\n", includeDelimiter: false }) });
       }),
     );
     if (opts.json) {
@@ -128,7 +129,7 @@ export function summary(outcomes: BoardOutcome[], labels: string[]): string {
   return `\n${chalk.bold(`${"board".padEnd(width)}  exit     time  result`)}\n${rows.join("")}`;
 }
 
-function runOne(port: string, argv: string[], o: { json: boolean; prefix: string; children: ChildProcess[]; repeat: boolean; lines: () => Lines }): Promise<BoardOutcome> {
+function runOne(spawn: typeof import("node:child_process").spawn, port: string, argv: string[], o: { json: boolean; prefix: string; children: ChildProcess[]; repeat: boolean; lines: () => Lines }): Promise<BoardOutcome> {
   const started = performance.now();
   const env: NodeJS.ProcessEnv = { ...process.env, [FANOUT_ENV]: port };
   if (o.repeat) env[FANOUT_REPEAT_ENV] = "1";

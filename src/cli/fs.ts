@@ -1,5 +1,6 @@
 // `synccli fs ...`: the board's files, with mpremote's convention that a path
 // starting with `:` is on the board (`fs cp main.py :main.py`, `fs cp :data.txt .`).
+import { summary } from "./commands.js";
 import type { Command } from "commander";
 import chalk from "chalk";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -206,7 +207,7 @@ function formatSize(n: number): string {
 export function registerFs(program: Command) {
   const fsCmd = program
     .command("fs")
-    .description("the board's files: ls, cat, cp, rm, mkdir, rmdir, touch, tree, df, sha256sum (`:path` is on the board)");
+    .description(summary("fs"));
 
   fsCmd
     .command("ls")
@@ -345,7 +346,7 @@ export function registerFs(program: Command) {
 export function registerUninstall(program: Command) {
   program
     .command("uninstall")
-    .description("remove the sync library (/lib/sync) and /lib/asyn.py from the board")
+    .description(summary("uninstall"))
     .action(async (_o, cmd: Command) =>
       withBoard(cmd, async (board, _s, asJson) => {
         const { removed, absent } = await (await fsMod()).uninstallLibrary(board);

@@ -1,3 +1,4 @@
+import { summary } from "./commands.js";
 import type { Command } from "commander";
 import chalk from "chalk";
 import { globals, openSession, type Session } from "./context.js";
@@ -66,7 +67,7 @@ export async function prepareForScript(session: Session, source: string, opts: P
 export function registerInstall(program: Command) {
   program
     .command("install")
-    .description("copy the sync library (firmware/sync) to the board's /lib/sync and asyn.py to /lib, skipping files already current")
+    .description(summary("install"))
     .action(async (_opts, cmd: Command) => {
       const g = globals(cmd);
       const session = await openSession(g);

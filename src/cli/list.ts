@@ -1,3 +1,4 @@
+import { summary } from "./commands.js";
 import type { Command } from "commander";
 import chalk from "chalk";
 import { globals } from "./context.js";
@@ -5,7 +6,7 @@ import { globals } from "./context.js";
 export function registerList(program: Command) {
   program
     .command("list")
-    .description("list serial ports; ESP-typical USB bridges are marked")
+    .description(summary("list"))
     .action(async (_opts, cmd: Command) => {
       const g = globals(cmd);
       const { listPorts } = await import("../transport/list.js");

@@ -1,41 +1,36 @@
 // Entry point: global options, one module per command, and the single place
 // where errors become messages and exit codes.
-import { Command, CommanderError } from "commander";
-import chalk from "chalk";
-import { ReportedError, defaults, renderError } from "./context.js";
-import { EXIT, UserError } from "../errors.js";
-import { registerList } from "./list.js";
-import { registerConnect } from "./connect.js";
-import { registerExec } from "./exec.js";
-import { registerRun } from "./run.js";
-import { registerRepl } from "./repl.js";
-import { registerReset } from "./reset.js";
-import { registerSim } from "./sim.js";
-import { registerInstall } from "./install.js";
-import { registerCompare } from "./compare.js";
-import { registerDemos } from "./demos.js";
-import { registerFs, registerUninstall } from "./fs.js";
-import { registerEval } from "./eval.js";
+import { Command, CommanderError, Help } from "commander";
+import { EXIT, ReportedError, UserError } from "../errors.js";
+import { DEFAULT_BAUD } from "../transport/defaults.js";
+import { COMMANDS, commandIn } from "./commands.js";
 
-export function buildProgram(): Command {
+/**
+ * The program with `full` commands registered in full (their modules loaded)
+ * and the others by name and summary only: enough for the command list, and
+ * `synccli --help` then loads no command at all.
+ */
+export async function buildProgram(full: string[] = Object.keys(COMMANDS)): Promise<Command> {
   const program = new Command("synccli")
     .description("Push MicroPython asyncio synchronisation demos to a board over its raw REPL, or to a virtual board (--sim)")
     .version("0.1.0")
     .option("-p, --port <path>", "serial port of the board (u0, a0, c3: /dev/ttyUSB0, /dev/ttyACM0, COM3; sim:NAME a virtual board); repeat for several boards at once; default: $SYNCCLI_PORT, else the one ESP-like port found", collectPort)
     .option("--all", "every ESP-like serial port: run, install, exec, eval, fs... on all boards at once")
-    .option("-b, --baud <rate>", "baud rate", parseBaud, defaults.baud)
-    .option("-t, --timeout <seconds>", "silence allowed while waiting for a protocol reply", parseTimeout, defaults.timeout)
+    .option("-b, --baud <rate>", "baud rate", parseBaud, DEFAULT_BAUD)
+    .option("-t, --timeout <seconds>", "silence allowed while waiting for a protocol reply", parseTimeout, 10)
     .option("--sim", "use the virtual board instead of a serial port")
     .option("--sim-options <list>", "virtual board options, implies --sim (e.g. baud=115200,drop=0.01,silent; see README)")
     .option("--reset", "hard-reset the board through DTR/RTS when opening (ESP auto-reset)")
     .option("--json", "machine-readable output")
     .option("--no-color", "plain output")
     .showHelpAfterError("(run `synccli --help` for usage)")
-    .exitOverride();
+    .exitOverride()
+    // The command list shows each command as declared in commands.ts, loaded or not.
+    .configureHelp({ subcommandTerm: (cmd) => COMMANDS[cmd.name()]?.term ?? Help.prototype.subcommandTerm.call(new Help(), cmd) });
   program.hook("preAction", async (cmd, action) => {
     // NO_COLOR (no-color.org): any non-empty value turns colour off, as --no-color does.
     const g = cmd.opts();
-    if (g.color === false || (process.env.NO_COLOR ?? "") !== "") chalk.level = 0;
+    if (g.color === false || (process.env.NO_COLOR ?? "") !== "") (await import("chalk")).default.level = 0;
     // Several boards: this command line runs once per board instead (fanout.ts).
     const { fanoutPorts, checkFanoutCommand, runOnBoards } = await import("./fanout.js");
     const ports = await fanoutPorts(g.port ?? [], g.all === true, g.sim === true || g.simOptions !== undefined);
@@ -45,9 +40,12 @@ export function buildProgram(): Command {
     checkFanoutCommand(path);
     throw new ReportedError(await runOnBoards(ports, { json: g.json === true }));
   });
-  for (const register of [registerList, registerConnect, registerExec, registerRun, registerRepl, registerReset, registerInstall, registerSim, registerCompare]) register(program);
-  registerDemos(program);
-  for (const register of [registerFs, registerUninstall, registerEval]) register(program);
+  const loaded = await Promise.all(Object.entries(COMMANDS).map(async ([name, c]) => (full.includes(name) ? await c.load() : undefined)));
+  Object.entries(COMMANDS).forEach(([name, c], i) => {
+    const register = loaded[i];
+    if (register) register(program);
+    else program.command(name).description(c.summary);
+  });
   return program;
 }
 
@@ -83,7 +81,8 @@ function wantsJson(argv: string[]): boolean {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const wanted = commandIn(argv.slice(2));
+  const program = await buildProgram(wanted ? [wanted] : []);
   // If the event loop drains before a command settles, something waited on a
   // promise nobody will resolve: never report that as success.
   process.once("beforeExit", () => {
@@ -117,7 +116,7 @@ export async function main(argv: string[]): Promise<void> {
         process.stdout.write(JSON.stringify({ ok: false, error: message, hint: "run `synccli --help` for usage", exitCode: code }) + "\n");
       }
     } else if (err instanceof ReportedError) code = err.exitCode;
-    else code = renderError(err, program.opts().json === true || wantsJson(argv));
+    else code = (await import("./context.js")).renderError(err, program.opts().json === true || wantsJson(argv));
   }
   // Let buffered output reach a pipe before leaving (unless its reader is gone).
   if (!process.stdout.destroyed) await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));

@@ -1,3 +1,4 @@
+import { summary } from "./commands.js";
 import type { Command } from "commander";
 import chalk from "chalk";
 import { globals, openSession } from "./context.js";
@@ -26,7 +27,7 @@ export function linesToCR(): (data: Buffer) => Buffer {
 export function registerRepl(program: Command) {
   program
     .command("repl")
-    .description("interactive MicroPython REPL on the board (Ctrl-] to leave)")
+    .description(summary("repl"))
     .action(async (_opts, cmd: Command) => {
       const g = globals(cmd);
       const session = await openSession(g);

@@ -1,10 +1,11 @@
+import { summary } from "./commands.js";
 import type { Command } from "commander";
 import { globals, openSession } from "./context.js";
 
 export function registerReset(program: Command) {
   program
     .command("reset")
-    .description("soft-reset the board (fresh interpreter, files kept); --hard pulses EN through DTR/RTS")
+    .description(summary("reset"))
     .option("--hard", "hard reset through the ESP auto-reset lines")
     .action(async (opts: { hard?: boolean }, cmd: Command) => {
       const g = globals(cmd);

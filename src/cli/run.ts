@@ -1,3 +1,4 @@
+import { summary } from "./commands.js";
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
@@ -30,7 +31,7 @@ export function registerRun(program: Command) {
         program
           .command("run")
           .argument("<script>", "a .py file, or a demo name (e.g. lock-demo; `synccli demos` lists them)")
-          .description("push a script or demo to the board and stream its output live"),
+          .description(summary("run")),
       ),
     ),
   )

@@ -38,7 +38,8 @@ describe.concurrent("teaching", () => {
   }, 60_000);
 
   it("compare --broken: the demo, then its broken variant, side by side on the same board; exit 1 with the first divergence", async () => {
-    const r = await runCli(["compare", "barrier-demo", "--sim", "--broken", "--speed", "4"]);
+    // Wide enough that no line wraps: the checks below read whole lines.
+    const r = await runCli(["compare", "barrier-demo", "--sim", "--broken", "--speed", "4"], { env: { COLUMNS: "200" } });
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.diverged);
     const [head, rule] = r.stdout.split("\n");
     expect(head).toMatch(/^ {2}fixed +\| broken$/);
