@@ -5,6 +5,7 @@ import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, Por
 import { SerialLink, type LinkOptions } from "./link.js";
 import { VirtualBoard, type VirtualBoardOptions } from "./virtual-board.js";
 import type { FlashStore, PersistOptions } from "./flash.js";
+import type { FileSnapshot } from "./interpreter.js";
 
 export type SimOptions = VirtualBoardOptions & LinkOptions & PersistOptions;
 
@@ -177,6 +178,15 @@ export class SimBinding implements BindingInterface<SimPort> {
 
   register(path: string, target: SimTarget) {
     this.targets.set(path, target);
+  }
+
+  /**
+   * The files of the virtual board at `path` when it is known to hold exactly
+   * those (see VirtualBoard.knownFiles): install need not ask the board to
+   * hash what this computer already has byte for byte.
+   */
+  knownFiles(path: string): FileSnapshot | undefined {
+    return this.targets.get(path)?.board.knownFiles();
   }
 
   async list(): Promise<PortInfo[]> {

@@ -7,6 +7,8 @@ import { rewriteTopLevelRuns } from "./rewrite.js";
 import { takeStdin } from "./shared.js";
 
 export type ToInterpreter =
+  /** Become the board: its files, then the boot modules (sent once MicroPython may already be loaded: a spare thread). */
+  | { t: "boot"; files: FileSnapshot }
   | { t: "exec"; code: Uint8Array }
   | { t: "char"; byte: number }
   | { t: "interrupt" }
@@ -15,6 +17,8 @@ export type ToInterpreter =
   | { t: "check"; code: Uint8Array; pasteId: number };
 
 export type FromInterpreter =
+  /** MicroPython is loaded (the costly part of a boot): not yet the board. */
+  | { t: "loaded" }
   | { t: "ready" }
   | { t: "out"; data: Uint8Array }
   | { t: "done"; stderr: string; files: FileSnapshot; softReboot: boolean }
@@ -41,7 +45,6 @@ export interface InterpreterData {
   pendingOut: SharedArrayBuffer;
   /** Bytes the host sent while code runs (see shared.ts), read by input(). */
   stdin: SharedArrayBuffer;
-  files: FileSnapshot;
   uniqueId: string;
   /** Boot with no filesystem mounted, like a firmware build without one. */
   noFilesystem?: boolean;
@@ -591,7 +594,12 @@ function snapshot(dir = "/", out: FileSnapshot = []): FileSnapshot {
   return out;
 }
 
-async function boot(files: FileSnapshot) {
+/**
+ * The costly part of a boot (about three quarters of it), done as soon as the
+ * thread starts: the virtual board keeps a spare thread loaded this far, so
+ * a soft reset only has to hand it the files (see VirtualBoard.spawn).
+ */
+async function load() {
   const { loadMicroPython } = (await import("@micropython/micropython-webassembly-pyscript")) as unknown as {
     loadMicroPython(o: object): Promise<MicroPython>;
   };
@@ -599,6 +607,11 @@ async function boot(files: FileSnapshot) {
   mp = await loadMicroPython({ stdout: onStdout, linebuffer: false, pystack: 16384, heapsize: 2 * 1024 * 1024 });
   limitFilesystem();
   mp.registerJsModule("__simjs", { wait, poll: takeInterrupt, raw: (on: boolean) => void (rawOut = on === true), readline });
+}
+const loaded = load();
+
+/** The board's files, then the boot modules (after the files, as a board's /lib may shadow modules). */
+function boot(files: FileSnapshot) {
   for (const [path, content] of files) {
     if (path.endsWith("/")) mp.FS.mkdirTree(path.slice(0, -1));
     else mp.FS.writeFile(path, content);
@@ -748,6 +761,11 @@ async function exec(code: Uint8Array) {
 
 port.on("message", async (msg: ToInterpreter) => {
   switch (msg.t) {
+    case "boot":
+      await loaded;
+      boot(msg.files);
+      port.postMessage({ t: "ready" } satisfies FromInterpreter);
+      return;
     case "exec":
       return exec(msg.code);
     case "interrupt":
@@ -790,5 +808,5 @@ process.on("uncaughtException", (err) => {
   throw err;
 });
 
-await boot(data.files);
-port.postMessage({ t: "ready" } satisfies FromInterpreter);
+await loaded;
+port.postMessage({ t: "loaded" } satisfies FromInterpreter);

@@ -109,6 +109,7 @@ export class VirtualBoard {
 
   /** Power off: the files are saved (the last known ones if the interpreter is stuck), the flash store given up. */
   async stop() {
+    this.stopped = true;
     this.stopWatchdog();
     clearInterval(this.busyTimer);
     if (this.flash) {
@@ -119,7 +120,9 @@ export class VirtualBoard {
     }
     const w = this.worker;
     this.worker = undefined;
-    await w?.terminate();
+    const spare = this.spare;
+    this.spare = undefined;
+    await Promise.all([w?.terminate(), spare?.terminate()]);
   }
 
   private held = false;
@@ -238,6 +241,7 @@ export class VirtualBoard {
           this.charInFlight = false;
           resolve();
         };
+        this.filesKnown = false; // the friendly REPL runs what is typed
         this.post({ t: "char", byte: action.byte });
       });
     });
@@ -249,6 +253,7 @@ export class VirtualBoard {
       case "write":
         return this.transmit(a.data);
       case "exec":
+        this.filesKnown = false;
         return this.post({ t: "exec", code: a.code });
       case "soft-reset":
         return void this.softReset(true);
@@ -304,22 +309,59 @@ export class VirtualBoard {
 
   private onFiles: (files: FileSnapshot) => void = () => {};
 
-  private spawn(): Promise<void> {
+  /** A thread loading MicroPython, not yet the board (it becomes it on "boot"). */
+  private newWorker(): Worker {
     const data: InterpreterData = {
       interruptFlag: this.interruptFlag,
       pendingOut: this.pendingOut,
       stdin: this.stdin,
-      files: this.files,
       uniqueId: this.uniqueId,
       noFilesystem: this.opts.noFilesystem,
       fsSize: this.opts.fsSize ?? DEFAULT_FS_SIZE,
     };
     const worker = new Worker(workerUrl(), { workerData: data });
-    if (!this.held) worker.unref();
+    worker.unref();
+    // A spare that dies before it is needed is simply not used.
+    worker.once("error", () => {
+      if (this.spare === worker) this.spare = undefined;
+    });
+    return worker;
+  }
+
+  /**
+   * Loaded while the board runs, so that a reboot (soft reset, Ctrl-C on a
+   * stuck loop) takes a thread that has MicroPython loaded already and only
+   * needs the files: a few tens of ms instead of a few hundred.
+   */
+  private spare: Worker | undefined;
+  private stopped = false;
+
+  /**
+   * The board's files, when it is known to hold exactly these: it has run
+   * no code since they were loaded into it or reported by it after its last
+   * run. Undefined while code may have changed them.
+   */
+  knownFiles(): FileSnapshot | undefined {
+    return this.filesKnown ? this.files : undefined;
+  }
+  private filesKnown = true;
+
+  private spawn(): Promise<void> {
+    const worker = this.spare ?? this.newWorker();
+    this.spare = undefined;
+    if (this.held) worker.ref();
     this.worker = worker;
+    this.filesKnown = true; // it boots with exactly these
+    worker.postMessage({ t: "boot", files: this.files } satisfies ToInterpreter);
     this.workerReady = new Promise<void>((resolve, reject) => {
       worker.on("message", (msg: FromInterpreter) => {
         switch (msg.t) {
+          case "loaded":
+            // The next reboot's thread loads while this one boots and the host
+            // gets going (`run` soft-resets the board right after opening
+            // it); not earlier, or the two would compete for the CPU.
+            if (!this.stopped && !this.spare && this.worker === worker) this.spare = this.newWorker();
+            return;
           case "ready":
             return resolve();
           case "out":
@@ -328,6 +370,7 @@ export class VirtualBoard {
             this.stopWatchdog();
             clearStdin(this.stdin);
             this.files = msg.files;
+            this.filesKnown = true;
             this.persist();
             for (const a of this.device.finishRun(msg.stderr, msg.softReboot)) this.act(a);
             if (msg.softReboot) void this.softReset(true);
