@@ -56,7 +56,10 @@ export class SimTarget {
   }
 
   async attach(port: HostEnd) {
-    await this.start();
+    // The port opens at once, as a board plugged in earlier has booted by the
+    // time a host opens it: what the host sends meanwhile is answered by the
+    // protocol side at once, and code waits for the interpreter (VirtualBoard.post).
+    void this.start().catch(() => {});
     if (this.link.disconnected) {
       const e: CanceledError = new Error("Error: No such file or directory, cannot open sim");
       throw e;

@@ -17,8 +17,6 @@ export type ToInterpreter =
   | { t: "check"; code: Uint8Array; pasteId: number };
 
 export type FromInterpreter =
-  /** MicroPython is loaded (the costly part of a boot): not yet the board. */
-  | { t: "loaded" }
   | { t: "ready" }
   | { t: "out"; data: Uint8Array }
   | { t: "done"; stderr: string; files: FileSnapshot; softReboot: boolean }
@@ -809,4 +807,3 @@ process.on("uncaughtException", (err) => {
 });
 
 await loaded;
-port.postMessage({ t: "loaded" } satisfies FromInterpreter);

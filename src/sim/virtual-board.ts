@@ -113,6 +113,7 @@ export class VirtualBoard {
     this.stopWatchdog();
     clearInterval(this.busyTimer);
     if (this.flash) {
+      this.worker?.ref(); // a host may close before the board finished booting: wait for it
       await this.workerReady.catch(() => {});
       this.files = await this.snapshot();
       this.persist();
@@ -149,10 +150,15 @@ export class VirtualBoard {
   private async reboot() {
     this.booting = true;
     this.stopWatchdog();
-    this.files = await this.snapshot();
+    // An idle interpreter (no code run since its files were last reported)
+    // need not be asked for them again, nor waited for while it ends.
+    const idle = this.filesKnown;
+    if (!idle) this.files = await this.snapshot();
     this.persist();
-    await this.worker?.terminate();
+    const old = this.worker;
     this.worker = undefined;
+    if (idle) void old?.terminate();
+    else await old?.terminate();
     this.charDone(); // a REPL keystroke in flight died with the old thread
     this.checking = false; // and so did a raw-paste compile check
     Atomics.store(new Int32Array(this.interruptFlag), 0, 0); // that Ctrl-C is spent
@@ -351,17 +357,15 @@ export class VirtualBoard {
     this.spare = undefined;
     if (this.held) worker.ref();
     this.worker = worker;
+    // The next reboot's thread loads meanwhile: `run` soft-resets the board
+    // right after opening it (measured: sooner than starting it once this one is up).
+    if (!this.stopped) this.spare = this.newWorker();
     this.filesKnown = true; // it boots with exactly these
     worker.postMessage({ t: "boot", files: this.files } satisfies ToInterpreter);
     this.workerReady = new Promise<void>((resolve, reject) => {
       worker.on("message", (msg: FromInterpreter) => {
+        if (this.worker !== worker) return; // one being replaced has no say
         switch (msg.t) {
-          case "loaded":
-            // The next reboot's thread loads while this one boots and the host
-            // gets going (`run` soft-resets the board right after opening
-            // it); not earlier, or the two would compete for the CPU.
-            if (!this.stopped && !this.spare && this.worker === worker) this.spare = this.newWorker();
-            return;
           case "ready":
             return resolve();
           case "out":
