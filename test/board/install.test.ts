@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { simBoard } from "../helpers/sim.js";
 import { EXIT, UserError } from "../../src/errors.js";
-import { installLibrary, libraryFiles } from "../../src/board/install.js";
+import { boardStats, installLibrary, libraryFiles } from "../../src/board/install.js";
 import { pyBytesLiteral, statFiles, writeFile } from "../../src/board/files.js";
 
 describe("pyBytesLiteral", () => {
@@ -68,5 +68,35 @@ describe("installLibrary", () => {
     await installLibrary(board, { plan: (_c, _u, total) => (planned = total), bytes: (n) => (reported += n) });
     expect(planned).toBe(libraryFiles().reduce((n, f) => n + f.data.length, 0));
     expect(reported).toBe(planned);
+  });
+});
+
+describe("boardStats on the virtual board (no hashing on the board when its files are known)", () => {
+  it("reads the board's own record while it has run nothing since, and asks the board once code may have changed files", async () => {
+    const { board, sim } = await simBoard();
+    const files = libraryFiles();
+    await installLibrary(board, {}, files);
+    // After the run that wrote them, the board's record is its files byte for byte.
+    expect(sim.target.board.knownFiles()).toBeDefined();
+    const paths = files.map((f) => f.remote);
+    expect(await boardStats(board, paths)).toEqual(await statFiles(board, paths));
+    // Code changes a file: the record follows (reported at the end of the run), and install sees it.
+    await board.eval("f = open('/lib/sync/lock.py', 'a')\nf.write('# changed on the board\\n')\nf.close()");
+    expect((await installLibrary(board, {}, files)).copied).toEqual(["lock.py"]);
+    // A folder where a file goes is told apart from a file.
+    await board.eval("import os\nos.remove('/lib/asyn.py')\nos.mkdir('/lib/asyn.py')");
+    expect((await boardStats(board, ["/lib/asyn.py", "/nothing"])).get("/lib/asyn.py")).toEqual({ dir: true, size: 0 });
+    expect((await boardStats(board, ["/nothing"])).get("/nothing")).toBeUndefined();
+  });
+
+  it("while code runs, the record is not trusted", async () => {
+    const { board, sim } = await simBoard();
+    let started!: () => void;
+    const printed = new Promise<void>((r) => (started = r));
+    const running = board.exec("import time\nopen('/x', 'w').write('1')\nprint('started')\ntime.sleep(0.5)", { onStdout: () => started() });
+    await printed;
+    expect(sim.target.board.knownFiles()).toBeUndefined();
+    await running;
+    expect(sim.target.board.knownFiles()?.map(([p]) => p)).toContain("/x");
   });
 });
