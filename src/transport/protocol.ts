@@ -21,7 +21,7 @@ export const FALLBACK_CHUNK = 256;
 export const FALLBACK_PAUSE_MS = 10;
 
 /** Timers an operation may ask its driver for (see Action "timer"). */
-export type TimerId = "interrupt" | "reset";
+export type TimerId = "interrupt" | "reset" | "quiet";
 
 /** Why an operation gave up on the board (the driver turns it into a user-facing error). */
 export type Failure =
@@ -233,6 +233,10 @@ export class SoftReset implements Operation {
 export const INTERRUPT_RETRY_MS = 2000;
 /** Ctrl-C sent before giving up on a board that keeps running. */
 export const INTERRUPT_ATTEMPTS = 3;
+/** See ExecOptions.quietEndMs. */
+export const QUIET_END_MS = 1000;
+/** Bytes kept of the output between two \x04 for a garbled exception (see Exec.timer "quiet"). */
+const RAW_SEGMENT_MAX = 16 * 1024;
 
 const TRACEBACK_HEADER = bytes("Traceback (most recent call last):");
 
@@ -376,6 +380,8 @@ export interface ExecOptions {
   resetConfirmMs?: number;
   /** Between Ctrl-C while the board keeps running (default INTERRUPT_RETRY_MS). */
   interruptRetryMs?: number;
+  /** Silence after a "\x04>" that ends the exchange although no exception was recognised before it (default QUIET_END_MS). */
+  quietEndMs?: number;
 }
 
 /**
@@ -418,6 +424,12 @@ export class Exec implements Operation {
   /** After the second \x04: bytes that may begin a soft reboot. */
   private endHeld: number[] = [];
   private watch = new ResetWatch();
+  /** "\x04>" arrived where no exception could be: waiting to see whether the board says more. */
+  private quietEnd = false;
+  private readonly quietEndMs: number;
+  /** Raw bytes after the last \x04 received while the program ran, and those between the two before (capped). */
+  private rawSince: number[] = [];
+  private rawPrev: number[] = [];
   private readonly resetConfirmMs: number;
   private readonly interruptRetryMs: number;
   /** interrupt() was called. */
@@ -433,6 +445,7 @@ export class Exec implements Operation {
     this.phase = this.mode === "raw-paste" ? "paste-header" : "raw-ok";
     this.resetConfirmMs = opts.resetConfirmMs ?? 10_000;
     this.interruptRetryMs = opts.interruptRetryMs ?? INTERRUPT_RETRY_MS;
+    this.quietEndMs = opts.quietEndMs ?? QUIET_END_MS;
   }
 
   start(): Action[] {
@@ -452,8 +465,8 @@ export class Exec implements Operation {
   awaitingReply(): boolean {
     // Only the program's own output may pause indefinitely; an exception and
     // the prompt after it follow at once, so silence there means the board
-    // rebooted or the stream lost a byte.
-    return this.phase !== "stdout" && this.phase !== "done";
+    // rebooted or the stream lost a byte. ("\x04>" then silence has a timer of its own.)
+    return this.phase !== "stdout" && this.phase !== "done" && !this.quietEnd;
   }
 
   interrupt(): Action[] {
@@ -514,6 +527,17 @@ export class Exec implements Operation {
     if (id === "reset") {
       // The banner came and the run never ended: the board did reset.
       return this.watch.reason !== undefined ? this.failReset([]) : [];
+    }
+    if (id === "quiet") {
+      if (!this.quietEnd || this.phase !== "stderr") return [];
+      // The board is at its prompt after all. What came between the two last
+      // \x04 is its exception, as the raw REPL frames it; it did not look like
+      // one (a garbled byte), so it went out as output already.
+      this.held = this.rawPrev;
+      this.quietEnd = false;
+      const out: Action[] = [];
+      this.finish(out);
+      return out;
     }
     if (this.ctrlCSent === 0 || !RUNNING.has(this.phase) || this.phase === "reboot") return [];
     if (this.ctrlCSent >= INTERRUPT_ATTEMPTS) return this.fail({ kind: "wont-stop", attempts: INTERRUPT_ATTEMPTS });
@@ -694,10 +718,27 @@ export class Exec implements Operation {
           break;
         }
         case "stderr": {
+          if (this.quietEnd) {
+            // More came: that "\x04>" was output. This byte is read again as output.
+            this.quietEnd = false;
+            out.push({ type: "stdout", data: Uint8Array.from([CTRL_D, ...this.held]) });
+            this.held = [];
+            this.phase = "stdout";
+            break;
+          }
           const c = chunk[i++];
           if (c === CTRL_D) {
             this.phase = "end";
             this.endHeld = [];
+            break;
+          }
+          if (c === 0x3e /* > */ && this.held.length === 0) {
+            // "\x04>" where an exception was not possible (it was garbled on
+            // the line, or this is output): the end of the exchange if the
+            // board then says nothing more, as it does at its prompt.
+            this.held.push(c);
+            this.quietEnd = true;
+            out.push({ type: "timer", id: "quiet", ms: this.quietEndMs });
             break;
           }
           this.held.push(c);
@@ -758,6 +799,12 @@ export class Exec implements Operation {
   /** Feeds bytes the board sent while the program ran to the reset watch; true when that ended the run. */
   private watchBytes(data: Uint8Array, out: Action[]): boolean {
     if (data.length === 0 || this.finished) return false;
+    for (const b of data) {
+      if (b === CTRL_D) {
+        this.rawPrev = this.rawSince;
+        this.rawSince = [];
+      } else if (this.rawSince.length < RAW_SEGMENT_MAX) this.rawSince.push(b);
+    }
     if (this.watch.feed(data) && !this.watch.confirmed) out.push({ type: "timer", id: "reset", ms: this.resetConfirmMs });
     if (!this.watch.confirmed) return false;
     this.failReset(out);

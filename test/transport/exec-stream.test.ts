@@ -141,6 +141,41 @@ describe("a program's own \\x04 in its output (print(chr(4)))", () => {
   });
 });
 
+describe("an exception garbled on the line, so it did not look like one", () => {
+  const GARBLED = 'Traceback (Dost recent call last):\r\n  File "<stdin>", line 13\r\nSyntaxError: invalid syntax\r\n';
+
+  it("\\x04> then silence: a timer; when it fires the run is over, the bytes between the last two \\x04 its exception (every cut)", () => {
+    const reply = `OKout\r\n\x04${GARBLED}\x04>`;
+    for (const { label, chunks } of chunkings(text(reply))) {
+      const { op, seen } = run(reply, chunks);
+      expect(seen.results, label).toEqual([]);
+      expect(seen.timers, label).toEqual(["quiet:1000"]);
+      expect(op.awaitingReply(), label).toBe(false); // the timer decides, not the driver's silence
+      // streamed as output, as it could not be told from output
+      expect(seen.stdout, label).toBe(`out\r\n\x04${GARBLED}`);
+      const end = summarize(op.timer("quiet"));
+      expect(end.results, label).toEqual([{ stderr: text(GARBLED), mode: "raw", pasteAborted: false }]);
+      expect(op.finished, label).toBe(true);
+    }
+  });
+
+  it("\\x04> followed by more bytes is output, and the timer then does nothing", () => {
+    const reply = "OKa\x04>b\r\n\x04\x04>";
+    for (const { label, chunks } of chunkings(text(reply))) {
+      const { op, seen } = run(reply, chunks);
+      expect(seen.stdout, label).toBe("a\x04>b\r\n");
+      expect(seen.results, label).toEqual([{ stderr: text(""), mode: "raw", pasteAborted: false }]);
+      expect(op.timer("quiet"), label).toEqual([]);
+    }
+  });
+
+  it("\\x04> then a \\x04: the printed \\x04> is output, the next \\x04 may end it", () => {
+    const { seen } = run("OKa\x04>\x04\x04>");
+    expect(seen.stdout).toBe("a\x04>");
+    expect(seen.results).toEqual([{ stderr: text(""), mode: "raw", pasteAborted: false }]);
+  });
+});
+
 describe("visibleControls", () => {
   it("shows NUL, Ctrl-C and Ctrl-D as U+2400, U+2403, U+2404 and leaves the rest, UTF-8 included", () => {
     const out = Buffer.from(visibleControls(Uint8Array.from(Buffer.from("a\x00b\x03c\x04d é\x01", "utf8")))).toString("utf8");
