@@ -50,7 +50,7 @@ export async function openSession(g: GlobalOptions): Promise<Session> {
   // The one board of this process: several are fanned out to one child each (fanout.ts).
   let port = process.env[FANOUT_ENV] ?? g.port?.[0];
   const virtual = virtualBoard(port, g);
-  const sim = virtual ? createSim({ baud: g.baud, ...checkSimOptions(parseSimSpec(virtual.spec)), name: virtual.name } as Parameters<typeof createSim>[0]) : undefined;
+  const sim = virtual ? createSim({ baud: g.baud, ...parseSimSpec(virtual.spec), name: virtual.name }) : undefined;
   const ac = new AbortController();
   let closed = false;
   const close = async () => {
@@ -121,39 +121,6 @@ export function virtualBoard(port: string | undefined, g: Pick<GlobalOptions, "s
 let exitingOnInterrupt = false;
 
 export const defaults = { port: DEFAULT_PORT, baud: DEFAULT_BAUD, timeout: 10 };
-
-/**
- * Bounds on the virtual board's numeric options (parseSimSpec only checks
- * that they are numbers): a probability above 1, a baud rate of 0 (`baud=`)
- * or a fractional byte count is a usage error, not a board that never answers.
- */
-export function checkSimOptions<T extends object>(o: T): T {
-  const bad = (detail: string) =>
-    new UserError(`bad --sim options: ${detail}`, "see the --sim-options table in the README (e.g. --sim-options baud=115200,drop=0.01)", EXIT.usage);
-  const v = o as Record<string, unknown>;
-  const num = (k: string) => (typeof v[k] === "number" ? (v[k] as number) : undefined);
-  for (const [key, name] of [
-    ["drop", "drop"],
-    ["garble", "garble"],
-  ]) {
-    const n = num(key);
-    if (n !== undefined && !(n >= 0 && n <= 1)) throw bad(`${name} is a probability from 0 to 1, got ${n}`);
-  }
-  const baud = num("baud");
-  if (baud !== undefined && !(Number.isInteger(baud) && baud >= 300 && baud <= 5_000_000)) throw bad(`baud must be a whole number from 300 to 5000000, got ${baud}`);
-  for (const [key, name, min] of [
-    ["disconnectAfter", "disconnect-after", 0],
-    ["garbageOnOpen", "garbage", 0],
-    ["boardReadRate", "slow", 1],
-    ["rxBuffer", "rx-buffer", 1],
-    ["abortPasteAfter", "abort-paste-after", 0],
-    ["seed", "seed", 0],
-  ] as const) {
-    const n = num(key);
-    if (n !== undefined && !(Number.isSafeInteger(n) && n >= min)) throw bad(`${name} must be a whole number${min ? ` of at least ${min}` : ""}, got ${n}`);
-  }
-  return o;
-}
 
 /** Board output uses CRLF; a host terminal or a pipe wants LF. Holds a split \r. */
 export function crlfToLf(): (chunk: Uint8Array) => string {
