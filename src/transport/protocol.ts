@@ -529,14 +529,20 @@ export class Exec implements Operation {
       return this.watch.reason !== undefined ? this.failReset([]) : [];
     }
     if (id === "quiet") {
-      if (!this.quietEnd || this.phase !== "stderr") return [];
-      // The board is at its prompt after all. What came between the two last
-      // \x04 is its exception, as the raw REPL frames it; it did not look like
-      // one (a garbled byte), so it went out as output already.
-      this.held = this.rawPrev;
-      this.quietEnd = false;
       const out: Action[] = [];
-      this.finish(out);
+      if (this.quietEnd && this.phase === "stderr") {
+        // The board is at its prompt after all. What came between the two last
+        // \x04 is its exception, as the raw REPL frames it; it did not look like
+        // one (a garbled byte), so it went out as output already.
+        this.held = this.rawPrev;
+        this.quietEnd = false;
+        this.finish(out);
+      } else if (this.garbledPrompt?.at === this.received) {
+        // "\x04 exception \x04" and one byte that should have been '>', then nothing.
+        out.push(...noise(Uint8Array.from(this.phase === "stderr" ? this.held : this.phase === "end" ? this.endHeld : [])));
+        this.held = this.garbledPrompt.stderr;
+        this.finish(out);
+      }
       return out;
     }
     if (this.ctrlCSent === 0 || !RUNNING.has(this.phase) || this.phase === "reboot") return [];
@@ -606,8 +612,11 @@ export class Exec implements Operation {
 
   receive(chunk: Uint8Array): Action[] {
     const out: Action[] = [];
+    this.received += chunk.length;
     try {
-      return this.consume(chunk, out);
+      this.consume(chunk, out);
+      this.checkGarbledPrompt(out);
+      return out;
     } catch (err) {
       if (err instanceof ProtocolError) err.actions = out;
       throw err;
@@ -796,6 +805,27 @@ export class Exec implements Operation {
     return out;
   }
 
+  /**
+   * The stream so far ends "\x04 E \x04 X": E could be an exception and X is
+   * one byte, not the '>' that should follow (a garbled prompt), so X and E
+   * went out as output. If nothing more comes, that was the end: a timer.
+   */
+  private checkGarbledPrompt(out: Action[]) {
+    if (this.finished || !RUNNING.has(this.phase) || this.quietEnd || this.rawMarkers < 2) return;
+    if (this.rawSince.length !== 1 || this.rawSince[0] === 0x3e) return;
+    if (this.garbledPrompt?.at === this.received) return;
+    const shape = new TracebackShape();
+    for (const b of this.rawPrev) shape.push(b);
+    if (!shape.possible) return;
+    this.garbledPrompt = { at: this.received, stderr: this.rawPrev };
+    out.push({ type: "timer", id: "quiet", ms: this.quietEndMs });
+  }
+  private garbledPrompt: { at: number; stderr: number[] } | undefined;
+  /** Bytes received in all. */
+  private received = 0;
+  /** \x04 bytes received while the program ran. */
+  private rawMarkers = 0;
+
   /** Feeds bytes the board sent while the program ran to the reset watch; true when that ended the run. */
   private watchBytes(data: Uint8Array, out: Action[]): boolean {
     if (data.length === 0 || this.finished) return false;
@@ -803,6 +833,7 @@ export class Exec implements Operation {
       if (b === CTRL_D) {
         this.rawPrev = this.rawSince;
         this.rawSince = [];
+        this.rawMarkers++;
       } else if (this.rawSince.length < RAW_SEGMENT_MAX) this.rawSince.push(b);
     }
     if (this.watch.feed(data) && !this.watch.confirmed) out.push({ type: "timer", id: "reset", ms: this.resetConfirmMs });
