@@ -8,22 +8,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, runCli } from "../helpers/cli.js";
+import { ownBoards } from "../helpers/state-dir.js";
 import { EXIT } from "../../src/errors.js";
 import { cellWidth, columnsFor } from "../../src/demos/columns.js";
 import { EXPECTED } from "../demos/expected.js";
 import { Screen } from "../demos/screen.js";
 
 const dir = mkdtempSync(join(tmpdir(), "synccli-compare-columns-"));
-/** A state folder of its own: a virtual board of its own (blank, not busy with another run). */
-const states: string[] = [];
-const ownBoard = () => {
-  const d = mkdtempSync(join(tmpdir(), "synccli-compare-state-"));
-  states.push(d);
-  return { SYNCCLI_STATE_DIR: d };
-};
-afterAll(() => {
-  for (const d of states) rmSync(d, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The table's lines (up to the blank line before the verdict) and the verdict as one line. */
 function parts(stdout: string): { table: string[]; verdict: string } {
@@ -49,7 +41,7 @@ function column(rows: string[], side: 0 | 1, width: number): string[] {
 
 describe.concurrent("compare fits the terminal", () => {
   it("into a pipe with COLUMNS=60: the table at the end, no line wider, every event in order in both columns, paired", async () => {
-    const r = await runCli(["compare", "lock-demo", "--sim", "--speed", "4"], { env: { COLUMNS: "60", ...ownBoard() } });
+    const r = await runCli(["compare", "lock-demo", "--sim", "--speed", "4"], { env: { COLUMNS: "60", ...ownBoards() } });
     expect(r.code, r.stderr).toBe(EXIT.ok);
     expect(r.stdout).not.toContain("\x1b");
     for (const l of r.stdout.split("\n")) expect(cellWidth(l), l).toBeLessThanOrEqual(60);
@@ -83,7 +75,7 @@ describe.concurrent("compare fits the terminal", () => {
         "",
       ].join("\n"),
     );
-    const r = await runCli(["compare", script, "--sim", "--speed", "4"], { env: { COLUMNS: "40", ...ownBoard() } });
+    const r = await runCli(["compare", script, "--sim", "--speed", "4"], { env: { COLUMNS: "40", ...ownBoards() } });
     expect(r.code, r.stderr).toBe(EXIT.diverged);
     for (const l of r.stdout.split("\n")) expect(cellWidth(l), l).toBeLessThanOrEqual(40);
     const { table, verdict } = parts(r.stdout);
@@ -123,7 +115,7 @@ describe.concurrent("compare fits the terminal", () => {
     const args = ["-c", code, "70", "30", process.execPath, BIN, "compare", "lock-demo", "--sim", "--speed", "4"];
     // NO_COLOR on a terminal: no colour (the verdict would be green), the cursor still moves.
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile("python3", args, { env: { ...process.env, NO_COLOR: "1", ...ownBoard() }, maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(out))),
+      execFile("python3", args, { env: { ...process.env, NO_COLOR: "1", ...ownBoards() }, maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(out))),
     );
     const run = JSON.parse(stdout) as { code: number; chunks: [number, string][] };
     expect(run.code).toBe(EXIT.ok);

@@ -10,6 +10,7 @@ import { parseOutput } from "../../src/demos/format.js";
 import { demoSource } from "../../src/demos/catalog.js";
 import { EXIT } from "../../src/errors.js";
 import { runCli } from "../helpers/cli.js";
+import { ownBoards } from "../helpers/state-dir.js";
 import { EXPECTED, EXPECTED_BROKEN } from "./expected.js";
 
 /** Lines from "ms text" pairs. */
@@ -132,16 +133,7 @@ describe("compareLines", () => {
 });
 
 const dir = mkdtempSync(join(tmpdir(), "synccli-compare-"));
-/** A state folder of its own: a virtual board of its own (blank, not busy with another test's run at the same time). */
-const states: string[] = [];
-const ownBoard = () => {
-  const d = mkdtempSync(join(tmpdir(), "synccli-compare-state-"));
-  states.push(d);
-  return { SYNCCLI_STATE_DIR: d };
-};
-afterAll(() => {
-  for (const d of states) rmSync(d, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** lock_demo.py with --broken applied (no lock at all): the board must diverge from the (fixed) host mirror. Written once. */
 let brokenPath: string | undefined;
@@ -154,7 +146,7 @@ function brokenLockDemo(): string {
 
 describe.concurrent("CLI", () => {
   it("compare lock-demo --sim --json: exit 0, equivalent, every row paired with the expected events", async () => {
-    const r = await runCli(["compare", "lock-demo", "--sim", "--json"], { env: ownBoard() });
+    const r = await runCli(["compare", "lock-demo", "--sim", "--json"], { env: ownBoards() });
     expect(r.code, r.stderr).toBe(EXIT.ok);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out).sort()).toEqual(["equivalent", "firstDivergence", "maxTimingDiffMs", "rows", "sides"]);
@@ -173,7 +165,7 @@ describe.concurrent("CLI", () => {
   }, 60_000);
 
   it("compare <broken lock_demo.py> --sim --json: exit 1, diverges at once (no lock to take), the board loses updates", async () => {
-    const r = await runCli(["compare", brokenLockDemo(), "--sim", "--json"], { env: ownBoard() });
+    const r = await runCli(["compare", brokenLockDemo(), "--sim", "--json"], { env: ownBoards() });
     expect(r.code, r.stderr).toBe(EXIT.diverged);
     const out = JSON.parse(r.stdout);
     expect(out.equivalent).toBe(false);
@@ -189,7 +181,7 @@ describe.concurrent("CLI", () => {
   }, 60_000);
 
   it("compare, human output: two columns and the verdict (wide enough for whole lines: COLUMNS=240)", async () => {
-    const r = await runCli(["compare", brokenLockDemo(), "--sim"], { env: { COLUMNS: "240", ...ownBoard() } });
+    const r = await runCli(["compare", brokenLockDemo(), "--sim"], { env: { COLUMNS: "240", ...ownBoards() } });
     expect(r.code, r.stderr).toBe(EXIT.diverged);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^ {2}board +\| host$/);
