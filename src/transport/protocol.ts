@@ -457,11 +457,6 @@ export class Exec implements Operation {
     return this.phase === "end" || this.phase === "reboot";
   }
 
-  /** True until the board has the whole code. */
-  uploading(): boolean {
-    return !RUNNING.has(this.phase) && this.phase !== "done";
-  }
-
   awaitingReply(): boolean {
     // Only the program's own output may pause indefinitely; an exception and
     // the prompt after it follow at once, so silence there means the board

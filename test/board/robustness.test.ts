@@ -1,7 +1,7 @@
 // Issue 9, adversarial use of the board API: every failure is a UserError
 // (one line, a hint, a defined exit code), and install never leaves a
 // corrupted file behind a success.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -179,7 +179,24 @@ describe("demo names", () => {
   });
 });
 
-describe("a board that keeps printing and cannot be stopped", () => {
+describe("a board that keeps printing and cannot be stopped (fake timers)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** enterRaw on `binding` with fake time moving until it settles; returns its error. */
+  async function enterRawError(binding: ScriptedBinding, timeoutMs: number): Promise<UserError> {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"] });
+    const board = await Board.open({ path: "/dev/scripted", baudRate: 115200, timeoutMs, binding });
+    const entering = userError(board.enterRaw());
+    await vi.advanceTimersByTimeAsync(timeoutMs + 2000);
+    const err = await entering;
+    const closing = board.close().catch(() => {});
+    await vi.advanceTimersByTimeAsync(timeoutMs + 1000);
+    await closing;
+    return err;
+  }
+
   it("says the board is busy running code, not 'no answer ... baud rate'", async () => {
     let timer: NodeJS.Timeout | undefined;
     const binding = new ScriptedBinding({
@@ -188,10 +205,8 @@ describe("a board that keeps printing and cannot be stopped", () => {
         timer = setInterval(() => emit(`tick ${i++}\r\n`), 20);
       },
     });
-    const board = await Board.open({ path: "/dev/scripted", baudRate: 115200, timeoutMs: 600, binding });
-    toClose.push(board);
     try {
-      const err = await userError(board.enterRaw());
+      const err = await enterRawError(binding, 600);
       expect(err.exitCode).toBe(EXIT.noAnswer);
       expect(err.message).toMatch(/^the board is busy running code and did not stop/);
       expect(err.hint).toMatch(/reset/);
@@ -202,10 +217,7 @@ describe("a board that keeps printing and cannot be stopped", () => {
   });
 
   it("a silent board is still 'no answer'", async () => {
-    const binding = new ScriptedBinding({});
-    const board = await Board.open({ path: "/dev/scripted", baudRate: 115200, timeoutMs: 300, binding });
-    toClose.push(board);
-    const err = await userError(board.enterRaw());
+    const err = await enterRawError(new ScriptedBinding({}), 300);
     expect(err.message).toMatch(/^no answer from the board within 0.3 s/);
   });
 });
