@@ -555,6 +555,10 @@ export class Exec implements Operation {
   }
 
   private fail(failure: Failure, out: Action[] = []): Action[] {
+    // Nothing that arrived is lost: bytes held as a possible exception were
+    // output after all (the board reset, or kept running).
+    const held = this.phase === "stderr" || this.phase === "end" ? [CTRL_D, ...this.held, ...(this.phase === "end" ? [CTRL_D, ...this.endHeld] : [])] : [];
+    if (held.length) out.push({ type: "stdout", data: Uint8Array.from(held) });
     this.finished = true;
     this.phase = "done";
     out.push({ type: "fail", failure });
@@ -562,9 +566,6 @@ export class Exec implements Operation {
   }
 
   private failReset(out: Action[]): Action[] {
-    // Nothing that arrived is lost: bytes held as a possible exception were output after all.
-    const held = this.phase === "stderr" || this.phase === "end" ? [CTRL_D, ...this.held, ...(this.phase === "end" ? [CTRL_D, ...this.endHeld] : [])] : [];
-    if (held.length) out.push({ type: "stdout", data: Uint8Array.from(held) });
     return this.fail({ kind: "board-reset", reason: this.watch.reason! }, out);
   }
 

@@ -377,6 +377,17 @@ describe("Ctrl-C in every phase (Exec.interrupt)", () => {
     expect(op.receive(text("more\r\n"))).toEqual([{ type: "noise", data: text("more\r\n") }]);
   });
 
+  it("running, giving up: output held after a printed \\x04 is delivered before the failure", () => {
+    const op = rawExec();
+    op.receive(text("OKa\x04Note: still printing"));
+    op.interrupt();
+    op.timer("interrupt");
+    op.timer("interrupt");
+    const s = summarize(op.timer("interrupt"));
+    expect(s.stdout).toBe("\x04Note: still printing");
+    expect(s.fails).toEqual([{ kind: "wont-stop", attempts: INTERRUPT_ATTEMPTS }]);
+  });
+
   it("running, the board stops: the KeyboardInterrupt is the exception, and a late timer does nothing", () => {
     const op = rawExec();
     op.receive(text("OKtick\r\n"));
