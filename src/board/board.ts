@@ -1,7 +1,7 @@
 // The high-level board API. It owns the port and the clock and drives the pure
 // protocol machines from src/transport: every byte received goes to the current
 // operation, every action it returns is carried out in order.
-import { EnterRawRepl, Exec, ProtocolError, SoftReset, CTRL_B, visibleControls, type Action, type Failure, type OpResult, type Operation, type TimerId } from "../transport/protocol.js";
+import { EnterRawRepl, Exec, EXIT_RAW, ProtocolError, SoftReset, unsendable, visibleControls, type Action, type Failure, type OpResult, type Operation, type TimerId } from "../transport/protocol.js";
 import { closePort, hardReset, openPort, type Port } from "../transport/port.js";
 import type { BindingInterface } from "../transport/binding-types.js";
 import { EXIT, UserError, boardReset, busyBoard, disconnected, noAnswer, protocolError, unsendableByte, wontStop } from "../errors.js";
@@ -476,7 +476,7 @@ export class Board {
     const ms = this.options.timeoutMs;
     if (!(await within(this.chain, ms).then(() => true, () => false))) return;
     try {
-      await within(this.write(Uint8Array.of(0x0d, CTRL_B)), ms);
+      await within(this.write(EXIT_RAW), ms);
     } catch (err) {
       if (err instanceof StillPending) return;
       throw err;
@@ -548,15 +548,8 @@ class Cancelled extends Error {
 
 /** Refuses code holding a byte the raw REPL treats as a command (NUL, Ctrl-C, Ctrl-D). */
 export function checkSendable(code: string | Uint8Array): void {
-  const data = typeof code === "string" ? new TextEncoder().encode(code) : code;
-  for (let i = 0; i < data.length; i++) {
-    const b = data[i];
-    if (b === 0x00 || b === 0x03 || b === 0x04) {
-      let line = 1;
-      for (let j = 0; j < i; j++) if (data[j] === 0x0a) line++;
-      throw unsendableByte(b, line);
-    }
-  }
+  const bad = unsendable(typeof code === "string" ? new TextEncoder().encode(code) : code);
+  if (bad) throw unsendableByte(bad.byte, bad.line);
 }
 
 /** `p`, or a rejection once `ms` pass without it settling. */

@@ -16,6 +16,25 @@ export const SOFT_REBOOT = "soft reboot\r\n";
 export const FRIENDLY_PROMPT = ">>> ";
 export const RAW_PASTE_REQUEST = Uint8Array.of(CTRL_E, 0x41 /* A */, CTRL_A);
 
+/** Leave the raw REPL for the friendly one (what hosts send when they let go of a board). */
+export const EXIT_RAW = Uint8Array.of(0x0d, CTRL_B);
+
+/**
+ * The first byte of `code` the raw REPL would take as a command rather than
+ * code (NUL, Ctrl-C, Ctrl-D), with its line; undefined when there is none.
+ */
+export function unsendable(code: Uint8Array): { byte: number; line: number } | undefined {
+  for (let i = 0; i < code.length; i++) {
+    const b = code[i];
+    if (b === 0x00 || b === CTRL_C || b === CTRL_D) {
+      let line = 1;
+      for (let j = 0; j < i; j++) if (code[j] === 0x0a) line++;
+      return { byte: b, line };
+    }
+  }
+  return undefined;
+}
+
 /** Fallback chunking for boards without raw-paste (as mpremote does). */
 export const FALLBACK_CHUNK = 256;
 export const FALLBACK_PAUSE_MS = 10;

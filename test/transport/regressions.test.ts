@@ -1,6 +1,6 @@
 // Bugs found once, pinned here.
 import { describe, expect, it } from "vitest";
-import { Exec, type Action } from "../../src/transport/protocol.js";
+import { Exec, unsendable, type Action } from "../../src/transport/protocol.js";
 
 const writes = (actions: Action[]) =>
   actions.flatMap((a) => (a.type === "write" ? [Buffer.from(a.data).toString("latin1")] : [])).join("");
@@ -43,5 +43,15 @@ describe("Exec.interrupt during the upload", () => {
     op.start();
     expect(op.interrupt()).toEqual([{ type: "stop-upload" }]);
     expect(op.interrupt()).toEqual([]);
+  });
+});
+
+describe("unsendable", () => {
+  it("names the first NUL, Ctrl-C or Ctrl-D and its line; other control bytes and UTF-8 are fine", () => {
+    const enc = (s: string) => new TextEncoder().encode(s);
+    expect(unsendable(enc("print('é\t\x01\x05')\n"))).toBeUndefined();
+    expect(unsendable(enc("a\nb\nc\x04\x00"))).toEqual({ byte: 4, line: 3 });
+    expect(unsendable(enc("\x03"))).toEqual({ byte: 3, line: 1 });
+    expect(unsendable(enc("x\n\x00"))).toEqual({ byte: 0, line: 2 });
   });
 });
