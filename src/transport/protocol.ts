@@ -343,6 +343,29 @@ class ResetWatch {
   }
 }
 
+const BANNER_STARTS = ["ets ", "ESP-ROM:"].map(bytes);
+/** Bytes a reset may put on the line before the ROM speaks (NUL, 0xff and the like). */
+const RESET_GLITCH_MAX = 8;
+
+/**
+ * Whether bytes that broke the raw-paste protocol may still be the start of a
+ * boot ROM banner: a few glitch bytes (NUL, or 0x80 and above), then `ets `
+ * or `ESP-ROM:` and at most a banner's length more. Anything else is an error
+ * at once (a garbled credit followed by the next credit, say).
+ */
+function couldStartBanner(stray: number[]): boolean {
+  let k = 0;
+  while (k < stray.length && (stray[k] === 0x00 || stray[k] >= 0x80)) k++;
+  if (k > RESET_GLITCH_MAX) return false;
+  const rest = stray.slice(k);
+  if (rest.length > BANNER_WINDOW) return false;
+  return BANNER_STARTS.some((start) => {
+    const n = Math.min(start.length, rest.length);
+    for (let j = 0; j < n; j++) if (rest[j] !== start[j]) return false;
+    return true;
+  });
+}
+
 function latin1(data: Uint8Array): string {
   let s = "";
   for (let i = 0; i < data.length; i += 4096) s += String.fromCharCode(...data.subarray(i, i + 4096));
@@ -443,6 +466,9 @@ export class Exec implements Operation {
   /** After the second \x04: bytes that may begin a soft reboot. */
   private endHeld: number[] = [];
   private watch = new ResetWatch();
+  /** Bytes that were not the protocol during a raw-paste transfer (see couldStartBanner). */
+  private stray: number[] = [];
+  private strayWatch = new ResetWatch();
   /** "\x04>" arrived where no exception could be: waiting to see whether the board says more. */
   private quietEnd = false;
   private readonly quietEndMs: number;
@@ -686,6 +712,16 @@ export class Exec implements Operation {
         case "paste-ack":
         case "paste-cancel": {
           const c = chunk[i++];
+          if (this.stray.length || (c !== CTRL_A && c !== CTRL_D)) {
+            // Not the protocol: a board that reset while taking the code (its
+            // boot ROM's banner), or an error.
+            this.stray.push(c);
+            if (this.strayWatch.feed(Uint8Array.of(c))) {
+              return this.fail({ kind: "board-reset", reason: this.strayWatch.reason! }, out);
+            }
+            if (!couldStartBanner(this.stray)) throw new ProtocolError(`unexpected byte 0x${this.stray[0].toString(16).padStart(2, "0")} during raw-paste`);
+            break;
+          }
           if (c === CTRL_A) {
             if (this.phase === "paste-send") {
               this.windowRemain += this.windowSize;
@@ -699,8 +735,6 @@ export class Exec implements Operation {
             }
             this.phase = "stdout";
             out.push(...this.pursueInterrupt());
-          } else {
-            throw new ProtocolError(`unexpected byte 0x${c.toString(16).padStart(2, "0")} during raw-paste`);
           }
           break;
         }

@@ -310,11 +310,46 @@ describe("the board resets while the program runs", () => {
     expect(op.timer("reset")).toEqual([]);
   });
 
-  it("the banner after the program's output ended is not watched before the code ran (paste phases)", () => {
-    // ProtocolError or noise, never a reset, before the board took the code.
+  it("before the board answered the paste request, a banner is an unexpected answer (exit 8)", () => {
     const op = new Exec("print(1)");
     op.start();
     expect(() => op.receive(text(ESP32_RESET))).toThrow(/raw-paste request/);
+  });
+
+  for (const [name, glitch] of [
+    ["", ""],
+    [" after reset glitch bytes", "\x00\xff\xfe"],
+  ])
+    it(`during a raw-paste transfer${name}: fail board-reset, whole, split at every byte, byte by byte`, () => {
+      const code = "x = 1\n".repeat(100);
+      const stream = `R\x01\x80\x00\x01${glitch}${ESP32S3_RESET}`;
+      for (const { label, chunks } of chunkings(text(stream))) {
+        const op = new Exec(code);
+        op.start();
+        const seen = summarize([]);
+        for (const c of chunks) summarize(op.receive(c), seen);
+        expect(seen.fails, label).toEqual([{ kind: "board-reset", reason: "rst:0x1 (POWERON)" }]);
+        expect(op.finished, label).toBe(true);
+      }
+    });
+
+  it("during a raw-paste transfer, a garbled credit followed by the next one is an error at once", () => {
+    const op = new Exec("x = 1\n".repeat(100));
+    op.start();
+    op.receive(text("R\x01\x80\x00\x01"));
+    expect(op.receive(text("\xc7"))).toEqual([]); // may still be a reset's glitch byte
+    expect(() => op.receive(text("\x01"))).toThrow("unexpected byte 0xc7 during raw-paste");
+  });
+
+  it("during a raw-paste transfer, text that is not a banner is an error at once", () => {
+    const op = new Exec("x = 1\n".repeat(100));
+    op.start();
+    op.receive(text("R\x01\x80\x00\x01"));
+    expect(() => op.receive(text("hello"))).toThrow("unexpected byte 0x68 during raw-paste");
+    const op2 = new Exec("x = 1\n".repeat(100));
+    op2.start();
+    op2.receive(text("R\x01\x80\x00\x01ets"));
+    expect(() => op2.receive(text("y"))).toThrow("unexpected byte 0x65 during raw-paste");
   });
 });
 
