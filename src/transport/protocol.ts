@@ -1,8 +1,11 @@
 // Host side of MicroPython's raw REPL, as pure state machines: bytes from the
-// board go in through `receive()`, and what the host must do comes out as
-// actions (write bytes, pause, deliver output, finish). No I/O, no timers: the
-// driver in src/board owns the port and the clock, so these run unchanged on
-// byte transcripts in the tests.
+// board go in through `receive()`, the host's own events (Ctrl-C from the user,
+// a timer the machine asked for) through `interrupt()` and `timer()`, and what
+// the host must do comes out as actions (write bytes, pause, start a timer,
+// deliver output, finish or fail). No I/O, no clock: the driver in src/board
+// owns the port and the timers, so these run unchanged on byte transcripts in
+// the tests. What every byte means (a program's own \x04, a board's reset
+// banner, Ctrl-C in each phase) is decided here, not in the driver.
 
 export const CTRL_A = 0x01; // enter raw REPL
 export const CTRL_B = 0x02; // exit raw REPL (friendly REPL)
