@@ -3,9 +3,9 @@
 // test/helpers/state-dir.ts), locked by the process using it.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { runCli, startCli } from "../helpers/cli.js";
-import { freshStateDir } from "../helpers/state-dir.js";
+import { freshStateDir, sharedBoards } from "../helpers/state-dir.js";
 import { EXIT, UserError } from "../../src/errors.js";
 import { boardDir, checkBoardName, decodeFlash, encodeFlash, stateRoot, FlashStore } from "../../src/sim/flash.js";
 import { createSim } from "../../src/sim/index.js";
@@ -124,76 +124,93 @@ describe("virtual boards in one process", () => {
 });
 
 describe("across CLI runs", () => {
+  // The runs of each test share one state folder (a CLI run gets a folder of
+  // its own otherwise: test/helpers/state-dir.ts).
+  let env: Record<string, string>;
+  beforeEach(() => {
+    env = sharedBoards();
+  });
+  const cli = (args: string[]) => runCli(args, { env });
+  const start = (args: string[]) => startCli(args, { env });
+
   it("files written in one run are there in the next; `fresh` empties the board and its saved flash", async () => {
-    exits(await runCli(["--sim", "exec", "import os\nos.mkdir('data')\nopen('data/log.txt', 'w').write('run 1')"]), 0);
-    let r = await runCli(["--sim", "exec", "print(open('data/log.txt').read())"]);
+    exits(await cli(["--sim", "exec", "import os\nos.mkdir('data')\nopen('data/log.txt', 'w').write('run 1')"]), 0);
+    let r = await cli(["--sim", "exec", "print(open('data/log.txt').read())"]);
     exits(r, 0);
     expect(r.stdout).toBe("run 1\n");
-    r = await runCli(["--sim", "fs", "ls", ":/data"]);
+    r = await cli(["--sim", "fs", "ls", ":/data"]);
     exits(r, 0);
     expect(r.stdout).toContain("log.txt");
     // Another name is another board.
-    r = await runCli(["--sim", "--port", "other", "exec", "import os\nprint(os.listdir('/'))"]);
+    r = await cli(["--sim", "--port", "other", "exec", "import os\nprint(os.listdir('/'))"]);
     exits(r, 0);
     expect(r.stdout).toBe("[]\n");
-    r = await runCli(["--sim-options", "fresh", "exec", "import os\nprint(os.listdir('/'))"]);
+    r = await cli(["--sim-options", "fresh", "exec", "import os\nprint(os.listdir('/'))"]);
     exits(r, 0);
     expect(r.stdout).toBe("[]\n");
-    r = await runCli(["--sim", "exec", "import os\nprint(os.listdir('/'))"]);
+    r = await cli(["--sim", "exec", "import os\nprint(os.listdir('/'))"]);
     expect(r.stdout).toBe("[]\n");
   }, 60_000);
 
   it("a second process on the same board: exit 5 naming the board and the pid, with a hint", async () => {
-    const holder = startCli(["--sim", "exec", "import time\nprint('holding')\ntime.sleep(2)"]);
+    const holder = start(["--sim", "exec", "import time\nprint('holding')\ntime.sleep(2)"]);
     await holder.waitFor("holding");
-    const r = await runCli(["--sim", "exec", "print(1)"]);
+    const r = await cli(["--sim", "exec", "print(1)"]);
     exits(r, EXIT.portBusy);
     userError(r, new RegExp(`^synccli: virtual board "board" is in use by another synccli \\(pid ${holder.child.pid}\\)$`), /wait for it to end.*--sim --port other-name/);
     // A board of another name is free meanwhile.
-    exits(await runCli(["--port", "sim:spare", "exec", "print(1)"]), 0);
+    exits(await cli(["--port", "sim:spare", "exec", "print(1)"]), 0);
     exits(await holder.done, 0);
-    exits(await runCli(["--sim", "exec", "print(1)"]), 0);
+    exits(await cli(["--sim", "exec", "print(1)"]), 0);
   }, 60_000);
 
   it("a run killed outright leaves the files of its finished steps and a stale lock the next run takes over", async () => {
     const dir = freshStateDir();
     const script = join(dir, "forever.py");
     writeFileSync(script, "import sync, time\nprint('started')\nwhile True:\n    time.sleep(1)\n");
-    const run = startCli(["--sim", "run", script]);
+    const run = start(["--sim", "run", script]);
     await run.waitFor("started"); // the library was installed before it started
     run.child.kill("SIGKILL");
     await run.done;
-    const r = await runCli(["--sim", "--json", "install"]);
+    const r = await cli(["--sim", "--json", "install"]);
     exits(r, 0);
     expect(JSON.parse(r.stdout)).toMatchObject({ copied: [], hashed: true });
   }, 60_000);
 
   it("`run lock-demo` a second time does not copy the library again", async () => {
-    const first = await runCli(["--sim", "run", "lock-demo", "--speed", "8"]);
+    const first = await cli(["--sim", "run", "lock-demo", "--speed", "8"]);
     exits(first, 0);
     expect(first.stderr).toMatch(/sync library on the board: copied .*lock\.py/);
-    const second = await runCli(["--sim", "run", "lock-demo", "--speed", "8"]);
+    const second = await cli(["--sim", "run", "lock-demo", "--speed", "8"]);
     exits(second, 0);
     expect(second.stderr).not.toMatch(/sync library on the board/);
     expect(second.stdout).toMatch(/task/);
-    const check = await runCli(["--sim", "--json", "install"]);
+    const check = await cli(["--sim", "--json", "install"]);
     expect(JSON.parse(check.stdout)).toMatchObject({ copied: [], upToDate: expect.arrayContaining(["lock.py", "asyn.py"]) });
   }, 90_000);
 
   it("`synccli sim` serves the same board, keeps what its clients wrote, and holds it while it runs", async () => {
-    const server = startCli(["--json", "--port", "served", "sim"]);
+    const server = start(["--json", "--port", "served", "sim"]);
     await server.waitFor(/\}\n/);
     const pty = JSON.parse(server.output()).path as string;
-    exits(await runCli(["--port", pty, "exec", "open('from_pty.txt', 'w').write('kept')"]), 0);
-    const busy = await runCli(["--port", "sim:served", "exec", "print(1)"]);
+    exits(await cli(["--port", pty, "exec", "open('from_pty.txt', 'w').write('kept')"]), 0);
+    const busy = await cli(["--port", "sim:served", "exec", "print(1)"]);
     exits(busy, EXIT.portBusy);
     expect(busy.stderr).toContain(`virtual board "served" is in use by another synccli (pid ${server.child.pid})`);
     server.child.kill("SIGINT");
     exits(await server.done, 0);
-    const r = await runCli(["--port", "sim:served", "exec", "print(open('from_pty.txt').read())"]);
+    const r = await cli(["--port", "sim:served", "exec", "print(open('from_pty.txt').read())"]);
     exits(r, 0);
     expect(r.stdout).toBe("kept\n");
   }, 60_000);
+
+  it("CLI runs that would inherit the test's folder get one each (test/helpers/state-dir.ts): side by side, blank", async () => {
+    const runs = await Promise.all([1, 2, 3].map((n) => runCli(["--sim", "exec", `import os\nprint(os.listdir('/'))\nopen('/run${n}', 'w').write('')`])));
+    for (const r of runs) {
+      exits(r, 0);
+      expect(r.stdout).toBe("[]\n");
+    }
+  });
 
   it("an unwritable state folder: one warning line, an in-memory board, the command works", async () => {
     const r = await runCli(["--sim", "exec", "print(6 * 7)"], { env: { SYNCCLI_STATE_DIR: "/dev/null/state" } });

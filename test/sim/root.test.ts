@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { rawBoard, stopBoards } from "../helpers/virtual-board.js";
 import { runCli } from "../helpers/cli.js";
+import { sharedBoards } from "../helpers/state-dir.js";
 
 afterEach(stopBoards);
 
@@ -53,13 +54,14 @@ print(a.A, os.statvfs('/')[0])
   });
 
   it("`fs ls :/` shows the board's files only, and a /tmp it made is kept with the rest", async () => {
-    let r = await runCli(["--sim", "exec", "import os\nos.mkdir('/tmp')\nopen('/tmp/keep.txt', 'w').write('k')\nopen('/main.py', 'w').write('')"]);
+    const env = sharedBoards();
+    let r = await runCli(["--sim", "exec", "import os\nos.mkdir('/tmp')\nopen('/tmp/keep.txt', 'w').write('k')\nopen('/main.py', 'w').write('')"], { env });
     expect(r.code, r.stderr).toBe(0);
-    r = await runCli(["--sim", "--json", "fs", "ls", ":/"]);
+    r = await runCli(["--sim", "--json", "fs", "ls", ":/"], { env });
     expect(r.code, r.stderr).toBe(0);
     const names = (JSON.parse(r.stdout) as { entries: { name: string }[] }).entries.map((e) => e.name).sort();
     expect(names).toEqual(["main.py", "tmp"]);
-    r = await runCli(["--sim", "fs", "cat", ":/tmp/keep.txt"]);
+    r = await runCli(["--sim", "fs", "cat", ":/tmp/keep.txt"], { env });
     expect(r.stdout).toBe("k");
   });
 });
