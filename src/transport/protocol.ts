@@ -313,6 +313,12 @@ const ROM_BANNER =
  * banner and friendly prompt.
  */
 const AFTER_BANNER = /(?:^|\n)(?:configsip: |SPIWP:0x|Saved PC:0x|mode:[A-Z_]+, clock div|load:0x[0-9a-f]+,len:|entry 0x[0-9a-f]+)|MicroPython v|>>> /;
+/**
+ * MicroPython's own banner at its friendly prompt, ending the output: a board
+ * that restarted where its ROM banner could not be read (an ESP8266 prints it
+ * at 74880 baud, garbage at 115200) or has none. Only with silence after it.
+ */
+const FRIENDLY_BOOT = /MicroPython v\d[^\r\n]*\r\nType "help\(\)" for more information\.\r\n>>> $/;
 /** Longer than any banner, so one split across reads is still whole in the window. */
 const BANNER_WINDOW = 400;
 
@@ -569,7 +575,10 @@ export class Exec implements Operation {
     if (this.finished) return [];
     if (id === "reset") {
       // The banner came and the run never ended: the board did reset.
-      return this.watch.reason !== undefined ? this.failReset([]) : [];
+      if (this.watch.reason !== undefined) return this.failReset([]);
+      // MicroPython's boot banner and prompt, and nothing since.
+      if (this.bootPromptAt === this.received) return this.fail({ kind: "board-reset", reason: "MicroPython's boot banner and >>> prompt arrived" });
+      return [];
     }
     if (id === "quiet") {
       const out: Action[] = [];
@@ -873,6 +882,9 @@ export class Exec implements Operation {
     out.push({ type: "timer", id: "quiet", ms: this.quietEndMs });
   }
   private garbledPrompt: { at: number; stderr: number[] } | undefined;
+  /** The last output, for MicroPython's boot banner; and the byte count when it ended the output. */
+  private bootTail = "";
+  private bootPromptAt = -1;
   /** Bytes received in all. */
   private received = 0;
   /** \x04 bytes received while the program ran. */
@@ -889,6 +901,13 @@ export class Exec implements Operation {
       } else if (this.rawSince.length < RAW_SEGMENT_MAX) this.rawSince.push(b);
     }
     if (this.watch.feed(data) && !this.watch.confirmed) out.push({ type: "timer", id: "reset", ms: this.resetConfirmMs });
+    if (this.watch.reason === undefined) {
+      this.bootTail = (this.bootTail + latin1(data)).slice(-BANNER_WINDOW);
+      if (FRIENDLY_BOOT.test(this.bootTail)) {
+        this.bootPromptAt = this.received;
+        out.push({ type: "timer", id: "reset", ms: this.resetConfirmMs });
+      }
+    }
     if (!this.watch.confirmed) return false;
     this.failReset(out);
     return true;

@@ -266,6 +266,25 @@ describe("the board resets while the program runs", () => {
     expect(seen.stdout).toBe(`x\x04${ESP32_RESET}`);
   });
 
+  it("ESP8266 (its ROM banner is garbage at 115200): MicroPython's banner and prompt, then silence, is a reset", () => {
+    const boot = '\xf0\x8c\x1c\x9e\xfe\x00MicroPython v1.22.0 on 2024-01-01; ESP module with ESP8266\r\nType "help()" for more information.\r\n>>> ';
+    const reply = `OKbefore\r\n${boot}`;
+    for (const { label, chunks } of chunkings(text(reply))) {
+      const { op, seen } = run(reply, chunks, { resetConfirmMs: 777 });
+      expect(seen.timers.at(-1), label).toBe("reset:777");
+      expect(seen.fails, label).toEqual([]);
+      expect(summarize(op.timer("reset")).fails, label).toEqual([{ kind: "board-reset", reason: "MicroPython's boot banner and >>> prompt arrived" }]);
+    }
+  });
+
+  it("MicroPython's banner printed by a program that goes on: no reset", () => {
+    const op = rawExec();
+    op.receive(text('OKMicroPython v1.22.0 on 2024-01-01; ESP module with ESP8266\r\nType "help()" for more information.\r\n>>> '));
+    op.receive(text("more\r\n"));
+    expect(op.timer("reset")).toEqual([]);
+    expect(summarize(op.receive(text("\x04\x04>"))).results).toHaveLength(1);
+  });
+
   it("a printed rst: line is output: no timer, no failure, the run ends normally", () => {
     const line = "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n";
     const reply = `OK${line}configsip: 0, SPIWP:0xee\r\nstill running\r\n>>> \r\n\x04\x04>`;
