@@ -41,12 +41,33 @@ export function registerRepl(program: Command) {
       let promptAt = 0; // when the output last ended at a fresh prompt
       let heard = false;
       let tail = "";
+      // Piped input waits for the board's first prompt, as a person typing
+      // would: sent earlier, the banner's prompt would pass for the answer.
+      let ready = tty;
+      const pending: Buffer[] = [];
+      // Each line sent (CR) is answered by a prompt (`>>> `, or `... ` inside a block).
+      let linesSent = 0;
+      let prompts = 0;
+      let scan = "";
+      const send = (data: Buffer) => {
+        lastInput = performance.now();
+        linesSent += data.filter((b) => b === 0x0d).length;
+        board.send(data).catch(() => {}); // a failed write shows up as the board lost
+      };
       const render = (d: Uint8Array) => {
         lastOutput = performance.now();
         heard = true;
         const s = Buffer.from(d).toString("latin1");
         tail = (tail + s).slice(-4);
+        scan += s;
+        prompts += scan.match(/\n(>>> |\.\.\. )/g)?.length ?? 0;
+        scan = scan.slice(-4); // too short to hold a whole prompt already counted
         if (tail === ">>> ") promptAt = lastOutput;
+        if (!ready && tail === ">>> ") {
+          ready = true;
+          prompts = 0;
+          for (const data of pending.splice(0)) send(data);
+        }
         process.stdout.write(Buffer.from(tty ? s.replace(/(?<!\r)\n/g, "\r\n") : s, "latin1"));
       };
       process.stderr.write(chalk.dim("Connected; Ctrl-] leaves, Ctrl-D soft-resets the board.\n"));
@@ -62,8 +83,8 @@ export function registerRepl(program: Command) {
             const stop = data.indexOf(CTRL_RBRACKET);
             const forward = toBoard(stop >= 0 ? data.subarray(0, stop) : data);
             if (forward.length) {
-              lastInput = performance.now();
-              board.send(forward).catch(() => {}); // a failed write shows up as the board lost
+              if (ready) send(forward);
+              else pending.push(forward);
             }
             if (stop >= 0) resolve();
           });
@@ -73,7 +94,7 @@ export function registerRepl(program: Command) {
             const giveUp = performance.now() + timeoutMs;
             const check = () => {
               const now = performance.now();
-              const answered = tail === ">>> " && promptAt > lastInput && now - lastOutput >= 200;
+              const answered = ready && prompts >= linesSent && tail === ">>> " && promptAt > lastInput && now - lastOutput >= 200;
               if (answered) resolve();
               // Only a board that fell silent counts as not answering; one still printing is busy.
               else if (now >= giveUp && now - lastOutput >= timeoutMs) reject(noAnswer("waiting for the REPL to answer the input", timeoutMs));

@@ -91,6 +91,13 @@ describe("--json: exactly one JSON object on every error path", () => {
   });
 });
 
+/**
+ * A script that fits in the board's first window plus its first credit is all
+ * sent before the board's abort can arrive, so the board's \x04 then reads as
+ * its acknowledgement and the abort shows up as the error it reports.
+ */
+const OWN_CODE_FAILED = /stopped receiving synccli's own code|raised an error in synccli's own code/;
+
 describe("a raw-paste the board aborts (abort-paste-after=): exit 8, not an internal error", () => {
   it("connect", async () => {
     const r = await runCli(["--sim-options", "abort-paste-after=10", "connect"]);
@@ -102,10 +109,10 @@ describe("a raw-paste the board aborts (abort-paste-after=): exit 8, not an inte
     expect(oneJson(r)).toMatchObject({ ok: false, exitCode: EXIT.protocol });
   });
   it("install", async () => {
-    expectUserError(await runCli(["--sim-options", "abort-paste-after=10", "install"]), EXIT.protocol, /stopped receiving synccli's own code/);
+    expectUserError(await runCli(["--sim-options", "abort-paste-after=10", "install"]), EXIT.protocol, OWN_CODE_FAILED);
   });
   it("run (which installs the library first)", async () => {
-    expectUserError(await runCli(["--sim-options", "abort-paste-after=10", "run", "lock-demo"]), EXIT.protocol, /stopped receiving synccli's own code/);
+    expectUserError(await runCli(["--sim-options", "abort-paste-after=10", "run", "lock-demo"]), EXIT.protocol, OWN_CODE_FAILED);
   });
   it("compare", async () => {
     const r = await runCli(["--sim-options", "abort-paste-after=10", "compare", "lock-demo"]);
@@ -184,6 +191,13 @@ describe("repl with piped input", () => {
     const r = await runCli(["--sim", "repl"], { input: "print(6*7)\n" });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^42\r?$/m);
+  });
+
+  it("piped lines are answered one by one: a block, a pause in it, then a last line", async () => {
+    const input = "import time\nfor i in range(2):\n    time.sleep(0.3)\n    print('got', i)\n\nprint('end')\n";
+    const r = await runCli(["--sim-options", "baud=9600", "repl"], { input });
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/^(got \d|end)\r?$/gm)?.map((l) => l.trim())).toEqual(["got 0", "got 1", "end"]);
   });
 
   it("a silent board: exit 6 with a message", async () => {
