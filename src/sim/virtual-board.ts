@@ -220,6 +220,7 @@ export class VirtualBoard {
     if (this.checkedUpTo.pasteId === pasteId && this.checkedUpTo.length >= end) return;
     this.checkedUpTo = { pasteId, length: end };
     this.checking = true;
+    this.pristine = false; // compiling leaves nothing behind, but the interpreter did work
     this.lastCheck = performance.now();
     this.post({ t: "check", code: code.slice(0, end), pasteId });
   }
@@ -248,6 +249,9 @@ export class VirtualBoard {
           resolve();
         };
         this.filesKnown = false; // the friendly REPL runs what is typed
+        // Enter or Ctrl-C with nothing typed before (what hosts send to get
+        // the board's attention) runs nothing: the interpreter stays as booted.
+        if (![13, 10, 3].includes(action.byte)) this.pristine = false;
         this.post({ t: "char", byte: action.byte });
       });
     });
@@ -260,6 +264,7 @@ export class VirtualBoard {
         return this.transmit(a.data);
       case "exec":
         this.filesKnown = false;
+        this.pristine = false;
         return this.post({ t: "exec", code: a.code });
       case "soft-reset":
         return void this.softReset(true);
@@ -308,7 +313,20 @@ export class VirtualBoard {
     }
   }
 
+  /**
+   * Nothing has run in the interpreter since it booted: it is as fresh as a
+   * new one would be, so a soft reset needs no new one (a board's soft
+   * reset takes a few ms; a new thread here takes tens).
+   */
+  private pristine = false;
+
   private async softReset(raw: boolean) {
+    if (this.pristine) {
+      this.stopWatchdog();
+      Atomics.store(new Int32Array(this.interruptFlag), 0, 0);
+      for (const a of this.device.afterSoftReset(raw)) this.act(a);
+      return;
+    }
     await this.reboot();
     for (const a of this.device.afterSoftReset(raw)) this.act(a);
   }
@@ -357,10 +375,8 @@ export class VirtualBoard {
     this.spare = undefined;
     if (this.held) worker.ref();
     this.worker = worker;
-    // The next reboot's thread loads meanwhile: `run` soft-resets the board
-    // right after opening it (measured: sooner than starting it once this one is up).
-    if (!this.stopped) this.spare = this.newWorker();
     this.filesKnown = true; // it boots with exactly these
+    this.pristine = true;
     worker.postMessage({ t: "boot", files: this.files } satisfies ToInterpreter);
     this.workerReady = new Promise<void>((resolve, reject) => {
       worker.on("message", (msg: FromInterpreter) => {
@@ -404,6 +420,14 @@ export class VirtualBoard {
         void this.reboot();
       });
     });
+    // The next reboot's thread loads once this one is up, not competing with
+    // it for the CPU (a soft reset right after booting needs none: see softReset).
+    this.workerReady.then(
+      () => {
+        if (!this.stopped && !this.spare && this.worker === worker) this.spare = this.newWorker();
+      },
+      () => {},
+    );
     return this.workerReady;
   }
 }
