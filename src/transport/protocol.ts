@@ -663,6 +663,17 @@ export class Exec implements Operation {
     out.push({ type: "done", result: { stderr: new Uint8Array(0), mode: this.mode, pasteAborted: false, interrupted: true, notRun: true } });
   }
 
+  /**
+   * A byte off the protocol while the board takes the code: a board that
+   * reset (its boot ROM's banner, true once that is complete), or an error.
+   */
+  private takeStray(c: number, where = "during raw-paste"): boolean {
+    this.stray.push(c);
+    if (this.strayWatch.feed(Uint8Array.of(c))) return true;
+    if (!couldStartBanner(this.stray)) throw new ProtocolError(`unexpected byte 0x${this.stray[0].toString(16).padStart(2, "0")} ${where}`);
+    return false;
+  }
+
   receive(chunk: Uint8Array): Action[] {
     const out: Action[] = [];
     this.received += chunk.length;
@@ -685,6 +696,11 @@ export class Exec implements Operation {
       const phase = this.phase;
       switch (this.phase) {
         case "paste-header": {
+          // Neither `R` (raw-paste answer) nor `r` (old firmware's "raw REPL"): perhaps a reset.
+          if (this.stray.length || (this.header.length === 0 && chunk[i] !== 0x52 && chunk[i] !== 0x72)) {
+            if (this.takeStray(chunk[i++], "in answer to the raw-paste request")) return this.fail({ kind: "board-reset", reason: this.strayWatch.reason! }, out);
+            break;
+          }
           const need = 2 - this.header.length;
           this.header = concat(this.header, chunk.subarray(i, i + need));
           i += Math.min(need, chunk.length - i);
@@ -725,13 +741,7 @@ export class Exec implements Operation {
         case "paste-cancel": {
           const c = chunk[i++];
           if (this.stray.length || (c !== CTRL_A && c !== CTRL_D)) {
-            // Not the protocol: a board that reset while taking the code (its
-            // boot ROM's banner), or an error.
-            this.stray.push(c);
-            if (this.strayWatch.feed(Uint8Array.of(c))) {
-              return this.fail({ kind: "board-reset", reason: this.strayWatch.reason! }, out);
-            }
-            if (!couldStartBanner(this.stray)) throw new ProtocolError(`unexpected byte 0x${this.stray[0].toString(16).padStart(2, "0")} during raw-paste`);
+            if (this.takeStray(c)) return this.fail({ kind: "board-reset", reason: this.strayWatch.reason! }, out);
             break;
           }
           if (c === CTRL_A) {

@@ -329,10 +329,18 @@ describe("the board resets while the program runs", () => {
     expect(op.timer("reset")).toEqual([]);
   });
 
-  it("before the board answered the paste request, a banner is an unexpected answer (exit 8)", () => {
+  it("before the board answered the paste request: a banner is a reset (split at every byte), other text an unexpected answer", () => {
+    for (const { label, chunks } of chunkings(text(`\x00${ESP32_RESET}`))) {
+      const op = new Exec("print(1)");
+      op.start();
+      const seen = summarize([]);
+      for (const c of chunks) summarize(op.receive(c), seen);
+      expect(seen.fails, label).toEqual([{ kind: "board-reset", reason: "rst:0xc (SW_CPU_RESET)" }]);
+      expect(op.finished, label).toBe(true);
+    }
     const op = new Exec("print(1)");
     op.start();
-    expect(() => op.receive(text(ESP32_RESET))).toThrow(/raw-paste request/);
+    expect(() => op.receive(text("Traceback"))).toThrow("unexpected byte 0x54 in answer to the raw-paste request");
   });
 
   for (const [name, glitch] of [
