@@ -100,7 +100,10 @@ export async function statFiles(board: Board, paths: string[]): Promise<Map<stri
   return parseStats(out);
 }
 
-/** mkdir -p, tolerant of existing directories (whatever errno the port reports). */
+/**
+ * mkdir -p, tolerant of existing directories (whatever errno the port reports).
+ * Safe to send again, so it is when a byte garbled on the way made it raise.
+ */
 export async function makeDirs(board: Board, dir: string): Promise<void> {
   const parts = dir.split("/").filter(Boolean);
   const code = `import os
@@ -114,7 +117,7 @@ for d in ${"[" + parts.map(q).join(", ") + "]"}:
             raise
 `;
   try {
-    await board.eval(code);
+    await board.evalIdempotent(code);
   } catch (err) {
     if (!(err instanceof BoardError)) throw err;
     if (err.pasteAborted || !/OSError/.test(err.detail)) throw err; // garbled on the line, not the filesystem
