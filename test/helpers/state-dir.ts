@@ -30,6 +30,11 @@ export function sharedBoards(dir = freshStateDir()): { SYNCCLI_STATE_DIR: string
   return { SYNCCLI_STATE_DIR: dir };
 }
 
+/** Env for a CLI run with boards of its own (a fresh folder; what a run gets anyway unless a test passes one). */
+export function ownBoards(): { SYNCCLI_STATE_DIR: string } {
+  return { SYNCCLI_STATE_DIR: freshStateDir() };
+}
+
 process.env.SYNCCLI_STATE_DIR = freshStateDir();
 beforeEach(() => {
   process.env.SYNCCLI_STATE_DIR = freshStateDir();
