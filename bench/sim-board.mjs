@@ -8,7 +8,8 @@ export const BAUD = 115200;
 export const LINE_RATE = BAUD / 10;
 
 export async function withSimBoard(options, fn) {
-  const sim = createSim({ baud: BAUD, ...options });
+  // A board of its own, blank each time: never the user's default virtual board (nor its lock).
+  const sim = createSim({ baud: BAUD, name: "bench", fresh: true, ...options });
   const board = await Board.open({ path: sim.path, baudRate: BAUD, timeoutMs: 10_000, binding: sim.binding });
   try {
     await board.enterRaw();

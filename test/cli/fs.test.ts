@@ -93,7 +93,7 @@ describe("the commands", () => {
     const sim = (...args: string[]) => runCli(["--sim", ...args]);
     const [cpr, ls, cat, dircp, df, un, ev, evj, everr, mk] = await Promise.all([
       sim("fs", "cp", "-r", local("proj"), local("proj/main.py"), ":"),
-      sim("--json", "fs", "ls", ":/dev"),
+      sim("--json", "fs", "ls", ":/"),
       sim("fs", "cat", ":nope.txt"),
       sim("fs", "cp", local("proj"), ":"),
       sim("--json", "fs", "df"),
@@ -108,7 +108,7 @@ describe("the commands", () => {
     expect(cpr.stdout).toContain(`${local("proj/main.py")} -> :/main.py`);
     expect(cpr.stderr).toContain("main.py runs when the board starts");
     exits(ls, 0);
-    expect(JSON.parse(ls.stdout)).toMatchObject({ path: "/dev", entries: expect.any(Array) });
+    expect(JSON.parse(ls.stdout)).toMatchObject({ path: "/", entries: expect.any(Array) });
     exits(cat, 11);
     expect(cat.stderr).toContain("no such file or directory on the board: /nope.txt");
     expect(cat.stderr).toContain("hint:");
