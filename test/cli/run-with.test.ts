@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
+import { sharedBoards } from "../helpers/state-dir.js";
 
 const dir = mkdtempSync(join(tmpdir(), "synccli-with-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,17 +20,18 @@ writeFileSync(at("main-no-helpers.py"), "import helpers\n");
 describe("run --with", () => {
   it("puts the modules on the board before the script runs; unchanged ones are not sent again", async () => {
     // A blank virtual board: without the helper, the import fails there as on a new board.
-    const bare = await runCli(["--sim-options", "fresh", "run", at("main-no-helpers.py")]);
+    const bare = await runCli(["--sim", "run", at("main-no-helpers.py")]);
     expect(bare.code).toBe(1);
     expect(bare.stderr).toMatch(/ImportError: no module named 'helpers'/);
 
-    const first = await runCli(["--sim-options", "fresh", "run", at("main.py"), "--with", at("helpers.py"), "--with", at("shapes")]);
+    const env = sharedBoards();
+    const first = await runCli(["--sim", "run", at("main.py"), "--with", at("helpers.py"), "--with", at("shapes")], { env });
     expect(first.stderr).toContain("--with: copied /helpers.py, /shapes/__init__.py, /shapes/square.py");
     expect(first.stdout).toBe("hello board 9\n");
     expect(first.code).toBe(0);
 
     // The virtual board keeps its flash: the second run finds them current.
-    const again = await runCli(["--sim", "run", at("main.py"), "--with", at("helpers.py"), "--with", at("shapes")]);
+    const again = await runCli(["--sim", "run", at("main.py"), "--with", at("helpers.py"), "--with", at("shapes")], { env });
     expect(again.stderr).toContain("--with: 3 unchanged");
     expect(again.stdout).toBe("hello board 9\n");
   });

@@ -2,6 +2,7 @@
 // way a user does, and collects what it printed, when, and how it exited.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { freshStateDir } from "./state-dir.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/synccli", import.meta.url));
 
@@ -27,7 +28,8 @@ export interface CliRun {
 export function startCli(args: string[], opts: { env?: Record<string, string>; input?: string } = {}): CliRun {
   const t0 = performance.now();
   const child = spawn(process.execPath, [BIN, "--no-color", ...args], {
-    env: { ...process.env, ...opts.env, FORCE_COLOR: "0" },
+    // A blank virtual board of its own unless the test passes a state folder (runs side by side would find a shared one locked).
+    env: { ...process.env, SYNCCLI_STATE_DIR: freshStateDir(), ...opts.env, FORCE_COLOR: "0" },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let stdout = "";
