@@ -41,6 +41,8 @@ export interface ExecResult {
   mode: "raw-paste" | "raw";
   /** The board stopped the raw-paste transfer before the code was complete. */
   pasteAborted: boolean;
+  /** Ctrl-C came before the code was sent: nothing ran (the board may never have answered). */
+  notRun?: boolean;
 }
 
 /** Beyond --timeout and the wire time of what we still send, before a line that takes nothing counts as stuck. */
@@ -392,7 +394,7 @@ export class Board {
       hooks.signal?.removeEventListener("abort", early);
     }
     // Ctrl-C before the code went out: do not send it at all.
-    if (hooks.signal?.aborted) return { stderr: "", ok: false, interrupted: true, mode: this.rawPasteWorks === false ? "raw" : "raw-paste", pasteAborted: false };
+    if (hooks.signal?.aborted) return { stderr: "", ok: false, interrupted: true, mode: this.rawPasteWorks === false ? "raw" : "raw-paste", pasteAborted: false, notRun: true };
     const op = new Exec(code, { rawPaste: hooks.rawPaste ?? this.rawPasteWorks ?? true, resetConfirmMs: this.options.timeoutMs });
     this.stopUpload = false;
     this.uploadSkipped = false;
@@ -411,7 +413,7 @@ export class Board {
       const stderr = new TextDecoder().decode(result.stderr ?? new Uint8Array(0));
       const pasteAborted = result.pasteAborted === true;
       const interrupted = result.interrupted === true;
-      return { stderr, ok: stderr.length === 0 && !pasteAborted && !interrupted, interrupted, mode: result.mode ?? "raw", pasteAborted };
+      return { stderr, ok: stderr.length === 0 && !pasteAborted && !interrupted, interrupted, mode: result.mode ?? "raw", pasteAborted, ...(result.notRun ? { notRun: true } : {}) };
     } finally {
       hooks.signal?.removeEventListener("abort", onAbort);
     }

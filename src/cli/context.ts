@@ -217,7 +217,7 @@ export async function runStreaming(
   const hint = code_ === EXIT.boardError ? (await import("../board/hints.js")).hintFor(result.stderr, opts.source, opts.lineOffset) : undefined;
   if (opts.json) {
     process.stdout.write(
-      JSON.stringify({ ok: result.ok, interrupted: result.interrupted, mode: result.mode, pasteAborted: result.pasteAborted, stdout, stderr, exitCode: code_, ...(hint ? { hint } : {}) }) + "\n",
+      JSON.stringify({ ok: result.ok, interrupted: result.interrupted, ...(result.notRun ? { notRun: true } : {}), mode: result.mode, pasteAborted: result.pasteAborted, stdout, stderr, exitCode: code_, ...(hint ? { hint } : {}) }) + "\n",
     );
   } else if (!result.ok && !result.interrupted) {
     process.stderr.write(chalk.red(stderr.endsWith("\n") ? stderr : stderr + "\n"));
@@ -226,7 +226,7 @@ export async function runStreaming(
     // (a SyntaxError, or out of memory); the traceback above says which.
     if (result.pasteAborted) process.stderr.write(chalk.dim("the board stopped receiving the code before its end\n"));
   } else if (result.interrupted) {
-    process.stderr.write(chalk.yellow("interrupted; the board is back at its REPL\n"));
+    process.stderr.write(chalk.yellow(result.notRun ? "interrupted before the code was sent; nothing ran\n" : "interrupted; the board is back at its REPL\n"));
   }
   return code_;
 }

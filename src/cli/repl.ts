@@ -2,7 +2,7 @@ import { summary } from "./commands.js";
 import type { Command } from "commander";
 import chalk from "chalk";
 import { globals, openSession } from "./context.js";
-import { noAnswer } from "../errors.js";
+import { EXIT, UserError, noAnswer } from "../errors.js";
 
 const CTRL_RBRACKET = 0x1d;
 
@@ -47,10 +47,12 @@ export function registerRepl(program: Command) {
       const pending: Buffer[] = [];
       // Each line sent (CR) is answered by a prompt (`>>> `, or `... ` inside a block).
       let linesSent = 0;
+      let lastSent = 0x0d;
       let prompts = 0;
       let scan = "";
       const send = (data: Buffer) => {
         lastInput = performance.now();
+        if (data.length) lastSent = data[data.length - 1]!;
         linesSent += data.filter((b) => b === 0x0d).length;
         board.send(data).catch(() => {}); // a failed write shows up as the board lost
       };
@@ -62,7 +64,7 @@ export function registerRepl(program: Command) {
         scan += s;
         prompts += scan.match(/\n(>>> |\.\.\. )/g)?.length ?? 0;
         scan = scan.slice(-4); // too short to hold a whole prompt already counted
-        if (tail === ">>> ") promptAt = lastOutput;
+        if (tail === ">>> " || tail === "... ") promptAt = lastOutput;
         if (!ready && tail === ">>> ") {
           ready = true;
           prompts = 0;
@@ -88,18 +90,33 @@ export function registerRepl(program: Command) {
             }
             if (stop >= 0) resolve();
           });
-          // Piped input: wait until the board has answered the last line (a
-          // prompt after it, then quiet), at most --timeout after the input ended.
+          // Piped input: wait until the board has answered every line (a
+          // prompt after it, then quiet). A board still printing is busy, not
+          // gone: only --timeout of silence without that answer is an error.
           process.stdin.on("end", () => {
-            const giveUp = performance.now() + timeoutMs;
+            // A last line without its newline, or a block without the blank line that ends it, would never run.
+            const close = () => {
+              if (!ready) return timers.push(setTimeout(close, 50));
+              if (pending.length === 0 && lastSent !== 0x0d) send(Buffer.from("\r"));
+            };
+            close();
+            let closedBlock = false;
             const check = () => {
               const now = performance.now();
-              const answered = ready && prompts >= linesSent && tail === ">>> " && promptAt > lastInput && now - lastOutput >= 200;
-              if (answered) resolve();
-              // Only a board that fell silent counts as not answering; one still printing is busy.
-              else if (now >= giveUp && now - lastOutput >= timeoutMs) reject(noAnswer("waiting for the REPL to answer the input", timeoutMs));
-              else if (now >= giveUp && !tty) resolve();
-              else timers.push(setTimeout(check, 100));
+              const quiet = now - lastOutput;
+              const prompt = promptAt > lastInput ? tail : "";
+              // Every line answered by its prompt; lines an input() call took have none, so a
+              // longer quiet at the prompt is enough when the counts disagree.
+              if (ready && prompt === ">>> " && quiet >= 200 && (prompts >= linesSent || quiet >= 1000)) return resolve();
+              if (ready && prompt === "... " && quiet >= 200 && !closedBlock) {
+                closedBlock = true;
+                send(Buffer.from("\r"));
+              } else if (now - Math.max(lastOutput, lastInput) >= timeoutMs) {
+                if (ready && promptAt < lastOutput && !/(>>>|\.\.\.) $/.test(tail))
+                  return reject(new UserError("the board is waiting for more input (an input() call?) and the piped input has ended", "put the answers in the piped input, one line each", EXIT.noAnswer));
+                return reject(noAnswer("waiting for the board to answer the piped input", timeoutMs));
+              }
+              timers.push(setTimeout(check, 100));
             };
             check();
           });

@@ -194,10 +194,23 @@ describe("repl with piped input", () => {
   });
 
   it("piped lines are answered one by one: a block, a pause in it, then a last line", async () => {
-    const input = "import time\nfor i in range(2):\n    time.sleep(0.3)\n    print('got', i)\n\nprint('end')\n";
-    const r = await runCli(["--sim-options", "baud=9600", "repl"], { input });
+    // Busy for longer than --timeout: still waited for, to the last line.
+    const input = "import time\nfor i in range(4):\n    time.sleep(0.4)\n    print('got', i)\n\nprint('end')\n";
+    const r = await runCli(["--sim-options", "baud=9600", "--timeout", "1", "repl"], { input });
     expect(r.code).toBe(0);
-    expect(r.stdout.match(/^(got \d|end)\r?$/gm)?.map((l) => l.trim())).toEqual(["got 0", "got 1", "end"]);
+    expect(r.stdout.match(/^(got \d|end)\r?$/gm)?.map((l) => l.trim())).toEqual(["got 0", "got 1", "got 2", "got 3", "end"]);
+  });
+
+  it("piped input ending without a newline, or inside a block, still runs; an input() left waiting is exit 6", async () => {
+    const [noNewline, openBlock, waiting] = await Promise.all([
+      runCli(["--sim", "repl"], { input: "print(6*7)" }),
+      runCli(["--sim", "repl"], { input: "for i in range(2):\n  print('i', i)\n" }),
+      runCli(["--sim", "--timeout", "1", "repl"], { input: "x = input('name? ')\n" }),
+    ]);
+    expect(noNewline.stdout).toMatch(/^42\r?$/m);
+    expect(openBlock.stdout.match(/^i \d\r?$/gm)?.map((l) => l.trim())).toEqual(["i 0", "i 1"]);
+    expect([noNewline.code, openBlock.code]).toEqual([0, 0]);
+    expectUserError(waiting, EXIT.noAnswer, /waiting for more input \(an input\(\) call\?\)/);
   });
 
   it("a silent board: exit 6 with a message", async () => {
