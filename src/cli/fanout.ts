@@ -4,7 +4,8 @@
 // board gets the full single-board code path (interrupts, retries, errors).
 // Output lines come back prefixed with the board; then one summary row each.
 import type { ChildProcess } from "node:child_process";
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
+import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import chalk from "chalk";
 import type { ReadlineParser as Lines } from "@serialport/parser-readline";
@@ -45,8 +46,14 @@ export function perBoardFile(file: string): string {
 }
 
 /** The ports to drive when more than one board is asked for, else undefined (the normal single-board path). */
-export async function fanoutPorts(ports: string[], all: boolean, sim: boolean, list?: () => Promise<{ path: string; esp?: string }[]>): Promise<string[] | undefined> {
+export async function fanoutPorts(
+  ports: string[],
+  all: boolean,
+  g: { sim?: boolean; simOptions?: string },
+  list?: () => Promise<{ path: string; esp?: string }[]>,
+): Promise<string[] | undefined> {
   if (process.env[FANOUT_ENV]) return undefined;
+  const sim = g.sim === true || g.simOptions !== undefined;
   if (all) {
     if (sim) throw new UserError("--all looks for serial ports, not virtual boards", "for several virtual boards name them: --sim --port a --port b", EXIT.usage);
     if (ports.length) throw new UserError("--all and --port together", "give either --all (every ESP-like port) or the ports, with --port for each", EXIT.usage);
@@ -55,12 +62,30 @@ export async function fanoutPorts(ports: string[], all: boolean, sim: boolean, l
     return found;
   }
   if (ports.length < 2) return undefined;
-  const seen = new Set<string>();
+  // Every board checked before any starts: a bad name or option, or one board named twice
+  // (`u0` and /dev/ttyUSB0, `sim:a` and `--sim --port a`), is a usage error, not a board busy later.
+  const { virtualBoard } = await import("./context.js");
+  const { expandPort } = await import("../transport/defaults.js");
+  const seen = new Map<string, string>();
   for (const p of ports) {
-    if (seen.has(p)) throw new UserError(`--port ${p} is given twice`, "name each board once", EXIT.usage);
-    seen.add(p);
+    const v = virtualBoard(p, g);
+    if (v) (await import("../sim/index.js")).parseSimSpec(v.spec);
+    const key = v ? `sim:${v.name}` : resolvePath(expandPort(p.trim()));
+    const first = seen.get(key);
+    if (first !== undefined) throw new UserError(`--port ${p} names the same board as --port ${first}`, "name each board once", EXIT.usage);
+    seen.set(key, p);
   }
   return ports;
+}
+
+/** A device path as the system sees it (`./ttyUSB0` from /dev is /dev/ttyUSB0); COM ports as they are. */
+function resolvePath(p: string): string {
+  return /^COM\d+$/i.test(p) ? p.toUpperCase() : resolve(p);
+}
+
+/** Commands that need no board run once, whatever --port says. */
+export function usesBoard(path: string[], opts: { host?: boolean }): boolean {
+  return !["list", "demos"].includes(path[0] ?? "") && !(path[0] === "run" && opts.host === true);
 }
 
 /** Refuses commands that cannot run on several boards, before any board is opened. */
@@ -89,10 +114,25 @@ export async function runOnBoards(ports: string[], opts: { json: boolean; argv?:
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGINT");
   };
   const killAll = () => {
-    for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  };
+  // Ended from outside (a closed terminal, `timeout`, kill): each board is stopped as by
+  // Ctrl-C, then its process ended, so no board is left running a script nor its port held.
+  const onEnd = () => {
+    onSigint();
+    setTimeout(killAll, 3000).unref();
+  };
+  // Our reader went away (`| head`): stop the boards, quietly.
+  let pipeClosed = false;
+  const onStdoutError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    pipeClosed = true;
+    onSigint();
   };
   process.on("SIGINT", onSigint);
+  for (const sig of ["SIGTERM", "SIGHUP"] as const) process.on(sig, onEnd);
   process.on("exit", killAll);
+  process.stdout.on("error", onStdoutError);
   // Loaded here, not at start-up: every command imports this module for its constants.
   const { ReadlineParser } = await import("@serialport/parser-readline");
   const { spawn } = await import("node:child_process");
@@ -100,9 +140,17 @@ export async function runOnBoards(ports: string[], opts: { json: boolean; argv?:
     const outcomes = await Promise.all(
       ports.map((port, i) => {
         const colour = chalk.level > 0 ? COLOURS[i % COLOURS.length]! : (s: string) => s;
-        return runOne(spawn, port, argv, { json: opts.json, prefix: colour(`[${labels[i]!.padEnd(width)}] `), children, repeat: i > 0, lines: () => new ReadlineParser({ delimiter: "\n", includeDelimiter: false }) });
+        return runOne(spawn, port, argv, {
+          json: opts.json,
+          prefix: colour(`[${labels[i]!.padEnd(width)}] `),
+          children,
+          repeat: i > 0,
+          lines: () => new ReadlineParser({ delimiter: "\n", includeDelimiter: false }),
+          out: (line) => void (pipeClosed || process.stdout.write(line)),
+        });
       }),
     );
+    if (pipeClosed) return EXIT.ok;
     if (opts.json) {
       const exitCode = worst(outcomes);
       process.stdout.write(
@@ -112,7 +160,9 @@ export async function runOnBoards(ports: string[], opts: { json: boolean; argv?:
     return worst(outcomes);
   } finally {
     process.off("SIGINT", onSigint);
+    for (const sig of ["SIGTERM", "SIGHUP"] as const) process.off(sig, onEnd);
     process.off("exit", killAll);
+    process.stdout.off("error", onStdoutError);
   }
 }
 
@@ -129,7 +179,7 @@ export function summary(outcomes: BoardOutcome[], labels: string[]): string {
   return `\n${chalk.bold(`${"board".padEnd(width)}  exit     time  result`)}\n${rows.join("")}`;
 }
 
-function runOne(spawn: typeof import("node:child_process").spawn, port: string, argv: string[], o: { json: boolean; prefix: string; children: ChildProcess[]; repeat: boolean; lines: () => Lines }): Promise<BoardOutcome> {
+function runOne(spawn: typeof import("node:child_process").spawn, port: string, argv: string[], o: { json: boolean; prefix: string; children: ChildProcess[]; repeat: boolean; lines: () => Lines; out: (line: string) => void }): Promise<BoardOutcome> {
   const started = performance.now();
   const env: NodeJS.ProcessEnv = { ...process.env, [FANOUT_ENV]: port };
   if (o.repeat) env[FANOUT_REPEAT_ENV] = "1";
@@ -146,11 +196,13 @@ function runOne(spawn: typeof import("node:child_process").spawn, port: string, 
   let lastErr = "";
   const lines = (stream: Readable, onLine: (line: string) => void) => stream.pipe(o.lines()).on("data", (l: string) => onLine(l.replace(/\r$/, "")));
   if (o.json) child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-  else lines(child.stdout!, (l) => process.stdout.write(`${o.prefix}${l}\n`));
+  else lines(child.stdout!, (l) => o.out(`${o.prefix}${l}\n`));
   lines(child.stderr!, (l) => {
     // eslint-disable-next-line no-control-regex
     const plain = l.replace(/\x1b\[[0-9;]*m/g, "").trim();
-    if (plain && !/^hint:/.test(plain)) lastErr = plain.replace(/^synccli:\s*/, "");
+    // The row says what went wrong: synccli's own error or the exception's last line, not a note after it.
+    if (/^(synccli: |[\w.]*(Error|Exception|Interrupt|Exit)\b)/.test(plain)) lastErr = plain.replace(/^synccli:\s*/, "");
+    else if (plain && !/^hint:/.test(plain) && !lastErr) lastErr = plain;
     process.stderr.write(`${o.prefix}${l}\n`);
   });
   return new Promise((resolve) => {
@@ -171,7 +223,11 @@ function runOne(spawn: typeof import("node:child_process").spawn, port: string, 
       resolve({ port, exitCode, seconds, result, json });
     };
     child.on("error", (err) => done(70, `could not start synccli for this board: ${err.message}`));
-    // A child ended by a signal (killed from outside) counts as interrupted.
-    child.on("close", (code, signal) => done(code ?? (signal ? EXIT.interrupted : 70)));
+    // Ended by a signal: Ctrl-C's is an interruption; another (killed, crashed) is reported as the shell does (128 + n).
+    child.on("close", (code, signal) => {
+      if (code !== null) return done(code);
+      if (signal === "SIGINT" || signal === null) return done(EXIT.interrupted);
+      done(128 + (constants.signals[signal] ?? 0), `synccli for this board ended by ${signal}`);
+    });
   });
 }

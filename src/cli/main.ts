@@ -32,11 +32,12 @@ export async function buildProgram(full: string[] = Object.keys(COMMANDS)): Prom
     const g = cmd.opts();
     if (g.color === false || (process.env.NO_COLOR ?? "") !== "") (await import("chalk")).default.level = 0;
     // Several boards: this command line runs once per board instead (fanout.ts).
-    const { fanoutPorts, checkFanoutCommand, runOnBoards } = await import("./fanout.js");
-    const ports = await fanoutPorts(g.port ?? [], g.all === true, g.sim === true || g.simOptions !== undefined);
-    if (!ports) return;
+    const { fanoutPorts, checkFanoutCommand, runOnBoards, usesBoard } = await import("./fanout.js");
     const path: string[] = [];
     for (let c: Command | null = action; c && c !== cmd; c = c.parent) path.unshift(c.name());
+    if (!usesBoard(path, action.opts())) return;
+    const ports = await fanoutPorts(g.port ?? [], g.all === true, g);
+    if (!ports) return;
     checkFanoutCommand(path);
     throw new ReportedError(await runOnBoards(ports, { json: g.json === true }));
   });

@@ -3,6 +3,7 @@
 // the others. Virtual boards (sim:NAME) stand in for a classroom.
 import { describe, expect, it } from "vitest";
 import { runCli, startCli } from "../helpers/cli.js";
+import { sharedBoards } from "../helpers/state-dir.js";
 import { boardLabel, fanoutPorts, perBoardFile, summary, worst, FANOUT_ENV } from "../../src/cli/fanout.js";
 import { virtualBoard } from "../../src/cli/context.js";
 import { UserError } from "../../src/errors.js";
@@ -91,30 +92,65 @@ describe("several boards at once", () => {
     ]);
   });
 
+  it("ended from outside (SIGTERM), it stops every board and ends their processes: the boards are free again", async () => {
+    const env = sharedBoards();
+    const run = startCli(["--sim", "--port", "a", "--port", "b", "exec", "import time\nwhile True:\n    print('busy')\n    time.sleep(0.05)\n"], { env });
+    await run.waitFor("[a] busy");
+    await run.waitFor("[b] busy");
+    run.child.kill("SIGTERM");
+    const r = await run.done;
+    expect(rows(r.stdout).map((row) => row.slice(0, 2))).toEqual([
+      ["a", 130],
+      ["b", 130],
+    ]);
+    // Both virtual boards were let go: a next run on them starts at once (no "in use").
+    const next = await runCli(["--sim", "--port", "a", "--port", "b", "exec", "print('free')"], { env });
+    expect(next.code, next.stderr).toBe(0);
+  });
+
+  it("a reader that goes away (| head) stops every board; commands without a board run once", async () => {
+    const run = startCli(["--sim", "--port", "a", "--port", "b", "exec", "import time\nwhile True:\n    print('busy')\n    time.sleep(0.05)\n"]);
+    await run.waitFor("[a] busy");
+    await run.waitFor("[b] busy");
+    run.child.stdout!.destroy();
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    const host = await runCli(["--sim", "--port", "a", "--port", "b", "run", "lock-demo", "--host", "--speed", "8"]);
+    expect(host.code).toBe(0);
+    expect(host.stdout).not.toMatch(/^\[/m);
+    expect(host.stdout.match(/final counter/g)).toHaveLength(1);
+  });
+
   it("refuses commands that need one board, and a board named twice", async () => {
     const repl = await runCli(["--sim", "--port", "a", "--port", "b", "repl"]);
     expect(repl.code).toBe(2);
     expect(repl.stderr).toMatch(/`repl` works on one board at a time/);
     const twice = await runCli(["--sim", "--port", "a", "--port", "a", "exec", "1"]);
     expect(twice.code).toBe(2);
-    expect(twice.stderr).toMatch(/--port a is given twice/);
+    expect(twice.stderr).toMatch(/--port a names the same board as --port a/);
   });
 });
 
 describe("fan-out pieces", () => {
   it("--all takes every ESP-like port that list finds, and says so when there is none", async () => {
     const list = async () => [{ path: "/dev/ttyUSB0", esp: "CP210x" }, { path: "/dev/ttyS0" }, { path: "/dev/ttyACM0", esp: "Espressif USB" }];
-    await expect(fanoutPorts([], true, false, list)).resolves.toEqual(["/dev/ttyUSB0", "/dev/ttyACM0"]);
-    await expect(fanoutPorts([], true, false, async () => [{ path: "/dev/ttyS0" }])).rejects.toMatchObject({ exitCode: 3 });
-    await expect(fanoutPorts([], true, true, list)).rejects.toBeInstanceOf(UserError);
-    await expect(fanoutPorts(["a"], false, false, list)).resolves.toBeUndefined();
-    await expect(fanoutPorts(["a", "b"], false, false, list)).resolves.toEqual(["a", "b"]);
+    await expect(fanoutPorts([], true, {}, list)).resolves.toEqual(["/dev/ttyUSB0", "/dev/ttyACM0"]);
+    await expect(fanoutPorts([], true, {}, async () => [{ path: "/dev/ttyS0" }])).rejects.toMatchObject({ exitCode: 3 });
+    await expect(fanoutPorts([], true, { sim: true }, list)).rejects.toBeInstanceOf(UserError);
+    await expect(fanoutPorts(["a"], false, {}, list)).resolves.toBeUndefined();
+    await expect(fanoutPorts(["a", "b"], false, {}, list)).resolves.toEqual(["a", "b"]);
+    // one board under two names, a bad name or option: refused before any board starts
+    await expect(fanoutPorts(["u0", "/dev/ttyUSB0"], false, {})).rejects.toThrow("--port /dev/ttyUSB0 names the same board as --port u0");
+    await expect(fanoutPorts(["sim:a", "a"], false, { sim: true })).rejects.toThrow("--port a names the same board as --port sim:a");
+    await expect(fanoutPorts(["sim", "sim:board,drop=0.1"], false, {})).rejects.toMatchObject({ exitCode: 2 });
+    await expect(fanoutPorts(["../x", "b"], false, { sim: true })).rejects.toThrow(/cannot name a virtual board/);
+    await expect(fanoutPorts(["sim:a,bogus=1", "sim:b"], false, {})).rejects.toThrow(/unknown option "bogus"/);
   });
 
   it("a child never fans out again", async () => {
     process.env[FANOUT_ENV] = "a";
     try {
-      await expect(fanoutPorts(["a", "b"], false, false)).resolves.toBeUndefined();
+      await expect(fanoutPorts(["a", "b"], false, {})).resolves.toBeUndefined();
     } finally {
       delete process.env[FANOUT_ENV];
     }
