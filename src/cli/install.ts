@@ -49,9 +49,10 @@ export function withPrepareOptions(cmd: Command): Command {
  * the script imports either, then a soft reset so the run starts from a fresh interpreter
  * (no stale `sync` modules or tasks from an earlier run), as mpremote does.
  */
-export async function prepareForScript(session: Session, source: string, opts: PrepareOptions): Promise<void> {
+export async function prepareForScript(session: Session, source: string | string[], opts: PrepareOptions): Promise<void> {
   const { usesLibrary } = await import("../board/scripts.js");
-  if (opts.install && usesLibrary(source)) await installWithProgress(session, { json: opts.json, quietIfCurrent: true });
+  // The script, and the modules it brings along (--with): any of them may import the library.
+  if (opts.install && [source].flat().some(usesLibrary)) await installWithProgress(session, { json: opts.json, quietIfCurrent: true });
   if (opts.with?.length) {
     // The board imports from its root folder (sys.path ''), as a local script imports from its own folder.
     const { copy } = await import("./fs.js");

@@ -1,7 +1,7 @@
 import { summary } from "./commands.js";
 import type { Command } from "commander";
-import { existsSync } from "node:fs";
-import { basename } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { EXIT, UserError } from "../errors.js";
 import { globals, openSession, runStreaming } from "./context.js";
 import { prepareForScript, withPrepareOptions, type PrepareOptions } from "./install.js";
@@ -16,12 +16,35 @@ export type RunOptions = PrepareOptions & VisualOptions & DemoOptions;
 
 const collect = (v: string, previous: string[] | undefined) => [...(previous ?? []), v];
 
-/** Before the board is opened: every --with path must be there to copy. */
-function checkWith(paths: string[] | undefined): void {
+/**
+ * Before the board is opened: every --with path is a module or package the
+ * board can import from its root folder, and none takes another's place.
+ * Returns the Python sources among them (do they import the library?).
+ */
+function checkWith(paths: string[] | undefined): string[] {
+  const usage = (p: string, why: string, hint: string) => new UserError(`--with ${p}: ${why}`, hint, EXIT.usage);
+  const names = new Map<string, string>();
+  const sources: string[] = [];
   for (const p of paths ?? []) {
-    if (!existsSync(p)) throw new UserError(`--with ${p}: no such file or folder on this computer`, "give the path of a module the script imports, e.g. --with helpers.py", EXIT.usage);
-    if (/^(boot|main)\.py$/.test(basename(p))) throw new UserError(`--with ${p} would replace the board's ${basename(p)}, which runs at every boot`, `put it there on purpose with \`synccli fs cp ${p} :${basename(p)}\``, EXIT.usage);
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) throw usage(p, "no such file or folder on this computer", "give the path of a module the script imports, e.g. --with helpers.py");
+    const name = basename(resolve(p));
+    const stem = st.isDirectory() ? name : name.replace(/\.(py|mpy)$/, "");
+    if (st.isDirectory() && !/^[A-Za-z_]\w*$/.test(name))
+      throw usage(p, `a folder goes to the board as a package, and "${name}" is not a package name`, "give the package folder (e.g. --with shapes) or the module files (--with util.py)");
+    if (/^(boot|main)\.py$/.test(name)) throw usage(p, `would replace the board's ${name}, which runs at every boot`, `put it there on purpose with \`synccli fs cp ${p} :${name}\``);
+    if (stem === "sync" || stem === "asyn") throw usage(p, `would hide the board's ${stem} library (/lib/${stem}${stem === "asyn" ? ".py" : ""})`, "rename your module");
+    const other = names.get(name);
+    if (other !== undefined) throw usage(p, `goes to the same place on the board (/${name}) as --with ${other}`, "give each module once, with different names");
+    names.set(name, p);
+    if (st.isDirectory()) sources.push(...pythonFiles(p).map((f) => readFileSync(f, "utf8")));
+    else if (name.endsWith(".py")) sources.push(readFileSync(p, "utf8"));
   }
+  return sources;
+}
+
+function pythonFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? pythonFiles(join(dir, e.name)) : e.isFile() && e.name.endsWith(".py") ? [join(dir, e.name)] : []));
 }
 
 export function registerRun(program: Command) {
@@ -40,7 +63,7 @@ export function registerRun(program: Command) {
     .action(async (arg: string, opts: RunOptions & { host?: boolean }, cmd: Command) => {
       const g = globals(cmd);
       checkOutputs(opts);
-      checkWith(opts.with);
+      const withSources = checkWith(opts.with);
       const script = loadScript(arg, opts);
       showHeader(script, { ...opts, json: g.json });
       if (opts.host) {
@@ -57,7 +80,7 @@ export function registerRun(program: Command) {
       const keep = (text: string) => (tracing && (printed += text), text);
       const session = await openSession(g);
       try {
-        await prepareForScript(session, code, { ...opts, json: g.json });
+        await prepareForScript(session, [code, ...withSources], { ...opts, json: g.json });
         process.exitCode = await runStreaming(session, code, {
           source: script.source,
           name: script.name,

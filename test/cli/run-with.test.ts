@@ -36,6 +36,32 @@ describe("run --with", () => {
     expect(again.stdout).toBe("hello board 9\n");
   });
 
+  it("modules brought along that import the library get it installed", async () => {
+    writeFileSync(at("uses_sync.py"), "from sync import Lock\nL = Lock()\n");
+    writeFileSync(at("main-sync.py"), "import uses_sync\nprint(uses_sync.L.locked())\n");
+    const r = await runCli(["--sim", "run", at("main-sync.py"), "--with", at("uses_sync.py")]);
+    expect(r.stdout).toBe("False\n");
+    expect(r.code).toBe(0);
+  });
+
+  it("refused before the board is opened: a missing path, boot.py/main.py, a folder that is no package (as \`.\` often is), a module that hides the library, two modules with one name", async () => {
+    mkdirSync(at("other"), { recursive: true });
+    writeFileSync(at("other/helpers.py"), "");
+    writeFileSync(at("sync.py"), "");
+    const cases: [string[], RegExp][] = [
+      [[at("nope.py")], /no such file or folder on this computer/],
+      [[at("main.py")], /would replace the board's main\.py/],
+      [[dir], new RegExp(`"${dir.split("/").pop()}" is not a package name`)],
+      [[at("sync.py")], /would hide the board's sync library/],
+      [[at("helpers.py"), at("other/helpers.py")], /goes to the same place on the board \(\/helpers\.py\)/],
+    ];
+    const runs = await Promise.all(cases.map(([paths]) => runCli(["--sim", "run", at("helpers.py"), ...paths.flatMap((p) => ["--with", p])])));
+    runs.forEach((r, i) => {
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(cases[i]![1]);
+    });
+  });
+
   it("a missing path, or boot.py/main.py, is refused before the board is opened", async () => {
     const missing = await runCli(["--sim", "run", at("main.py"), "--with", at("nope.py")]);
     expect(missing.code).toBe(2);
