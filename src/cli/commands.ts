@@ -62,16 +62,19 @@ export const summary = (name: keyof typeof COMMANDS & string): string => COMMAND
 /** Global options that take a value: their value is not the command's name. */
 const VALUE_OPTIONS = new Set(["-p", "--port", "-b", "--baud", "-t", "--timeout", "--sim-options"]);
 
-/** The command an argument list asks for (`help run` asks for run), if it names one. */
-export function commandIn(args: string[]): string | undefined {
+/** The word naming the command (`help run` names run), known or not, past global options and their values. */
+export function commandWord(args: string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === "--") return undefined;
     if (VALUE_OPTIONS.has(a)) i++;
-    else if (!a.startsWith("-")) {
-      const name = a === "help" ? args.slice(i + 1).find((x) => !x.startsWith("-")) : a;
-      return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
-    }
+    else if (!a.startsWith("-")) return a === "help" ? args.slice(i + 1).find((x) => !x.startsWith("-")) : a;
   }
   return undefined;
+}
+
+/** The command an argument list asks for, if it names one. */
+export function commandIn(args: string[]): string | undefined {
+  const name = commandWord(args);
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
 }

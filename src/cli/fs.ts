@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import chalk from "chalk";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { globals, openSession, type Session } from "./context.js";
+import { fileError, globals, openSession, type Session } from "./context.js";
 import { EXIT, UserError } from "../errors.js";
 import type { Board } from "../board/board.js";
 import { perBoardFile } from "./fanout.js";
@@ -82,7 +82,7 @@ export async function copy(board: Board, sources: string[], dest: string, opts: 
       if (!existsSync(src)) throw fs.notFound(src, "on this computer");
       const target = intoDir ? fs.joinBoard(base, basename(src)) : base;
       if (statSync(src).isDirectory()) {
-        if (!opts.recursive) throw isDirSource(src);
+        if (!opts.recursive) throw usage(`fs cp: ${src} is a folder`, "copy a folder with `fs cp -r`");
         dirs.push(target);
         for (const f of localFiles(src)) {
           if (f.dir) dirs.push(fs.joinBoard(target, f.rel));
@@ -166,7 +166,8 @@ export async function copy(board: Board, sources: string[], dest: string, opts: 
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT") throw fs.notFound(path, "on this computer");
-      throw new UserError(`fs cp: cannot write ${path}: ${code ?? (err as Error).message}`, "check the destination on this computer", fs.FS_EXIT.refused);
+      // This computer's side (a folder in the way, no permission): the user's setup, exit 2 like any local file.
+      throw fileError(err) ?? new UserError(`fs cp: cannot write ${path}: ${code ?? (err as Error).message}`, "check the destination on this computer", EXIT.usage);
     }
   };
   for (const d of localDirs) writeLocal(() => mkdirSync(d, { recursive: true }), d);

@@ -3,7 +3,7 @@
 import { Command, CommanderError, Help } from "commander";
 import { EXIT, ReportedError, UserError } from "../errors.js";
 import { DEFAULT_BAUD } from "../transport/defaults.js";
-import { COMMANDS, commandIn } from "./commands.js";
+import { COMMANDS, commandIn, commandWord } from "./commands.js";
 
 /**
  * The program with `full` commands registered in full (their modules loaded)
@@ -75,10 +75,15 @@ export function parseTimeout(v: string): number {
   return n;
 }
 
-/** --json among the arguments, whether or not parsing got that far (options end at `--`). */
-function wantsJson(argv: string[]): boolean {
+/** The arguments before `--` (options end there). */
+function optionsOf(argv: string[]): string[] {
   const end = argv.indexOf("--");
-  return (end < 0 ? argv : argv.slice(0, end)).includes("--json");
+  return end < 0 ? argv : argv.slice(0, end);
+}
+
+/** --json among the arguments, whether or not parsing got that far. */
+function wantsJson(argv: string[]): boolean {
+  return optionsOf(argv).includes("--json");
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -105,6 +110,9 @@ export async function main(argv: string[]): Promise<void> {
   });
   let code: number = EXIT.ok;
   try {
+    // `help nope`: commander would show the whole help as if all were well.
+    const asked = commandWord(argv.slice(2));
+    if (asked !== undefined && !wanted && argv.includes("help")) throw new UserError(`unknown command '${asked}'`, "run `synccli --help` for the commands", EXIT.usage);
     await program.parseAsync(argv);
     code = process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (err) {
@@ -113,11 +121,16 @@ export async function main(argv: string[]): Promise<void> {
       code = err.exitCode === 0 ? 0 : EXIT.usage;
       // Commander printed its message on stderr; a JSON reader gets it too.
       if (code !== 0 && wantsJson(argv)) {
-        const message = err.message.replace(/^error:\s*/, "");
+        // No command given: commander showed the help and says only "(outputHelp)".
+        const message = err.code === "commander.help" ? "no command given" : err.message.replace(/^error:\s*/, "");
         process.stdout.write(JSON.stringify({ ok: false, error: message, hint: "run `synccli --help` for usage", exitCode: code }) + "\n");
       }
     } else if (err instanceof ReportedError) code = err.exitCode;
-    else code = (await import("./context.js")).renderError(err, program.opts().json === true || wantsJson(argv));
+    else {
+      // An option value refused while parsing comes before the hook that applies NO_COLOR.
+      if ((process.env.NO_COLOR ?? "") !== "" || optionsOf(argv).includes("--no-color")) (await import("chalk")).default.level = 0;
+      code = (await import("./context.js")).renderError(err, program.opts().json === true || wantsJson(argv));
+    }
   }
   // Let buffered output reach a pipe before leaving (unless its reader is gone).
   if (!process.stdout.destroyed) await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));

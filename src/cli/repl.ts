@@ -30,6 +30,7 @@ export function registerRepl(program: Command) {
     .description(summary("repl"))
     .action(async (_opts, cmd: Command) => {
       const g = globals(cmd);
+      if (g.json) throw new UserError("repl is interactive: --json does not apply to it", "for machine-readable output use `synccli --json exec` or `synccli --json eval`", EXIT.usage);
       const session = await openSession(g);
       const { board } = session;
       const tty = process.stdin.isTTY === true;

@@ -70,13 +70,16 @@ describe("fs cp", () => {
     expect(Buffer.from(await readFile(board, "/boot.py")).toString()).toContain("print('main')");
 
     // errors
-    expect(await fails(copy(board, [local("proj")], ":"))).toMatchObject({ exitCode: 12, message: expect.stringMatching(/is a directory/) });
+    expect(await fails(copy(board, [local("proj")], ":"))).toMatchObject({ exitCode: 2, message: expect.stringMatching(/is a folder/) });
     expect(await fails(copy(board, [":/proj"], local("x")))).toMatchObject({ exitCode: 12 });
     expect(await fails(copy(board, [local("nope.py")], ":"))).toMatchObject({ exitCode: 11, message: expect.stringContaining("on this computer") });
     expect(await fails(copy(board, [":nope.py"], dir))).toMatchObject({ exitCode: 11, message: expect.stringContaining("/nope.py") });
     expect(await fails(copy(board, [local("big.txt")], ":nodir/big.txt"))).toMatchObject({ exitCode: 11, message: expect.stringContaining("/nodir") });
     expect(await fails(copy(board, [local("big.txt")], local("y")))).toMatchObject({ exitCode: 2 });
     expect((await walk(board, "/")).some((e) => e.name === "nodir")).toBe(false);
+    // this computer's side in the way: a local folder where the file goes is the user's setup (exit 2)
+    mkdirSync(local("in-the-way/main.py"), { recursive: true });
+    expect(await fails(copy(board, [":main.py"], local("in-the-way")))).toMatchObject({ exitCode: 2, message: expect.stringMatching(/it is a directory/) });
   }, 60_000);
 });
 
@@ -112,7 +115,7 @@ describe("the commands", () => {
     exits(cat, 11);
     expect(cat.stderr).toContain("no such file or directory on the board: /nope.txt");
     expect(cat.stderr).toContain("hint:");
-    exits(dircp, 12);
+    exits(dircp, 2); // a local folder without -r: the command line, not the board
     expect(dircp.stderr).toContain("fs cp -r");
     exits(df, 0);
     expect(JSON.parse(df.stdout)).toMatchObject({ path: "/", total: expect.any(Number), free: expect.any(Number) });

@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/main.js";
 import { COMMANDS, commandIn } from "../../src/cli/commands.js";
-import { runCli } from "../helpers/cli.js";
+import { spawnSync } from "node:child_process";
+import { BIN, runCli } from "../helpers/cli.js";
 
 describe("the command list", () => {
   it("is the same whether the commands are loaded or not", async () => {
@@ -29,6 +30,22 @@ describe("the command list", () => {
     expect(commandIn(["help"])).toBeUndefined();
     expect(commandIn(["nosuch"])).toBeUndefined();
     expect(commandIn(["--", "run"])).toBeUndefined();
+  });
+
+  it("usage mistakes under --json are one object with a real message; NO_COLOR holds for option errors; repl refuses --json", async () => {
+    const [none, helpNope, repl] = await Promise.all([
+      runCli(["--json"]),
+      runCli(["--json", "help", "nope"]),
+      runCli(["--json", "--sim", "repl"]),
+    ]);
+    // Not through runCli, which adds --no-color: FORCE_COLOR would colour the message, NO_COLOR must win.
+    const baud = spawnSync(process.execPath, [BIN, "--baud", "7", "exec", "1"], { env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "1" }, encoding: "utf8" });
+    expect(JSON.parse(none.stdout)).toMatchObject({ ok: false, error: "no command given", exitCode: 2 });
+    expect(JSON.parse(helpNope.stdout)).toMatchObject({ ok: false, error: "unknown command 'nope'", exitCode: 2 });
+    expect(JSON.parse(repl.stdout)).toMatchObject({ ok: false, error: "repl is interactive: --json does not apply to it", exitCode: 2 });
+    expect(baud.status).toBe(2);
+    expect(baud.stderr).toMatch(/^synccli: --baud must be/);
+    expect(baud.stderr).not.toContain("\x1b[");
   });
 
   it("a command's own help, an unknown command and `help <command>` work from the command line", async () => {
