@@ -143,7 +143,7 @@ describe("garbled bytes during install's stat step or probe", () => {
       expect([EXIT.ok, EXIT.noAnswer, EXIT.protocol]).toContain(r.code);
       oneJson(r);
     }
-  }, 60_000);
+  }, 120_000); // each garbled run may wait out --timeout (2 s) at many steps, the more so beside other test files
 });
 
 describe("scripts", () => {
