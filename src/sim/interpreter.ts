@@ -303,8 +303,35 @@ def _wrap(f):
 for _k in dir(_os):
     _v = getattr(_os, _k)
     globals()[_k] = _wrap(_v) if callable(_v) and type(_v) is not type else _v
+# As a board's littlefs/FAT answers: stat gives the file type bits only, no
+# inode, device or links, and a folder's size is 0; ilistdir gives
+# (name, type, inode, size) as firmware does (hosts such as mpremote show the size).
+_stat = stat
+def stat(p):
+    s = _stat(p)
+    m = s[0] & 0xF000
+    return (m, 0, 0, 0, 0, 0, 0 if m == 0x4000 else s[6], s[7], s[8], s[9])
+_ilistdir = ilistdir
+def ilistdir(p='.'):
+    base = p if p.endswith('/') else p + '/'
+    for e in _ilistdir(p):
+        size = 0
+        if e[1] == 0x8000:
+            try:
+                size = _stat(base + e[0])[6]
+            except OSError:
+                pass
+        yield (e[0], e[1], 0, size)
 _open = builtins.open
 def open(*a, **k):
+    # A board refuses to open a folder (EISDIR) rather than failing at the first read.
+    if a and type(a[0]) is str:
+        try:
+            d = _stat(a[0])[0] & 0x4000
+        except OSError:
+            d = 0
+        if d:
+            raise OSError(21)
     try:
         return _open(*a, **k)
     except OSError as e:

@@ -519,11 +519,10 @@ describe("mpremote's file commands, board side, on the virtual board", () => {
   });
 });
 
-// Where the virtual board still answers otherwise than a board. `it.fails`:
-// these pass while the difference is there and fail once it is fixed (then
-// make them plain `it`).
-describe("known differences from a real board", () => {
-  it.fails("ilistdir yields 4-tuples (name, type, 0, size): `mpremote fs ls` and `tree --size` show file sizes", async () => {
+// Where the virtual board once answered otherwise than a board (the WebAssembly
+// build's own listing and open), now as a board does.
+describe("listing sizes and opening a folder, as on a board", () => {
+  it("ilistdir yields 4-tuples (name, type, 0, size): `mpremote fs ls` and `tree --size` show file sizes", async () => {
     await fs_writefile("/sizes.bin", BINARY.subarray(0, 700));
     try {
       const out = await exec("import os\nfor f in os.ilistdir('/'):\n print(repr(f), end=',')");
@@ -536,12 +535,11 @@ describe("known differences from a real board", () => {
     }
   });
 
-  it.fails("open() of a directory raises EISDIR: `cp :dir x` says '-r not specified', cat/sha256sum say 'Is a directory'", async () => {
+  it("open() of a directory raises EISDIR: `cp :dir x` says '-r not specified', cat/sha256sum say 'Is a directory'", async () => {
     await fs_mkdir("/adir");
     try {
       // littlefs: lfs_file_open on a dir is LFS_ERR_ISDIR -> "OSError: [Errno 21] EISDIR" at the open.
-      // The virtual board opens it, then f.read raises "OSError: 31" (the runtime's own EISDIR number,
-      // untranslated), which mpremote maps to EMLINK ("Too many links").
+      // The WebAssembly build opens it and fails only at f.read, with its own number (31, EMLINK to mpremote).
       for (const op of [() => fs_readfile("/adir"), () => fs_printfile("/adir"), () => fs_hashfile("/adir", "sha256")]) {
         const e = await fsError(op());
         expect([e.errno, lastLine(e.errorOutput)]).toEqual([E.EISDIR, "OSError: [Errno 21] EISDIR"]);
