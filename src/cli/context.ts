@@ -5,10 +5,10 @@ import type { Command } from "commander";
 // Heavy modules (native serial binding, the virtual board) load on first use,
 // so `synccli --help` starts fast.
 import type { Board, ExecResult } from "../board/board.js";
-import { DEFAULT_BAUD, DEFAULT_PORT } from "../transport/defaults.js";
 import type { SimTarget } from "../sim/binding.js";
 import { EXIT, ReportedError, UserError } from "../errors.js";
 import { FANOUT_ENV } from "./fanout.js";
+import { checkBoardName } from "../sim/flash.js";
 
 export interface GlobalOptions {
   /** Every --port given (several: fanout.ts runs the command once per board). */
@@ -22,8 +22,6 @@ export interface GlobalOptions {
   color: boolean;
   reset?: boolean;
 }
-
-export { ReportedError } from "../errors.js";
 
 export function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;
@@ -94,9 +92,6 @@ export async function openSession(g: GlobalOptions): Promise<Session> {
   return session;
 }
 
-/** Names of virtual boards: each keeps its own flash in a folder of that name. */
-const SIM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
 /**
  * A virtual board is `--sim` (its --port, if any, names it) or a port written
  * `sim` / `sim:NAME` / `sim:NAME,option,...`, so real and virtual boards can
@@ -111,16 +106,13 @@ export function virtualBoard(port: string | undefined, g: Pick<GlobalOptions, "s
     if (m[2]) spec = spec ? `${spec},${m[2]}` : m[2];
   } else if (g.sim || g.simOptions !== undefined) name = port ?? "board";
   else return undefined;
-  if (!SIM_NAME.test(name))
-    throw new UserError(`"${name}" cannot name a virtual board`, "with --sim, --port names a virtual board: letters, digits, '-', '_' and '.' (e.g. --sim --port a --port b)", EXIT.usage);
-  // `--sim-options ""` is an empty list: still the virtual board, never the default serial port.
-  return { name, spec };
+  // Each keeps its flash in a folder of that name. `--sim-options ""` is an empty list: still the virtual board.
+  return { name: checkBoardName(name), spec };
 }
 
 /** Ctrl-C outside a running script: the exit is under way and already reported. */
 let exitingOnInterrupt = false;
 
-export const defaults = { port: DEFAULT_PORT, baud: DEFAULT_BAUD, timeout: 10 };
 
 /** Board output uses CRLF; a host terminal or a pipe wants LF. Holds a split \r. */
 export function crlfToLf(): (chunk: Uint8Array) => string {

@@ -10,14 +10,13 @@ import type { Readable } from "node:stream";
 import chalk from "chalk";
 import type { ReadlineParser as Lines } from "@serialport/parser-readline";
 import { EXIT, UserError } from "../errors.js";
+import { COMMANDS } from "./commands.js";
 
 /** Set in each child: the one port it drives (its --port/--all are then ignored). */
 export const FANOUT_ENV = "SYNCCLI_FANOUT_PORT";
 /** Set in every child but the first: what is the same for all boards (a demo's header) is said once. */
 export const FANOUT_REPEAT_ENV = "SYNCCLI_FANOUT_REPEAT";
 
-/** Commands that make sense on a classroom of boards (no interactive session, no side-by-side view). */
-const FANOUT_COMMANDS = new Set(["run", "install", "uninstall", "exec", "eval", "fs", "connect", "reset"]);
 
 export interface BoardOutcome {
   port: string;
@@ -83,19 +82,17 @@ function resolvePath(p: string): string {
   return /^COM\d+$/i.test(p) ? p.toUpperCase() : resolve(p);
 }
 
-/** Commands that need no board run once, whatever --port says. */
+/** Commands that need no board (commands.ts says which) run once, whatever --port says. */
 export function usesBoard(path: string[], opts: { host?: boolean }): boolean {
-  return !["list", "demos"].includes(path[0] ?? "") && !(path[0] === "run" && opts.host === true);
+  return COMMANDS[path[0] ?? ""]?.boards !== "none" && !(path[0] === "run" && opts.host === true);
 }
 
-/** Refuses commands that cannot run on several boards, before any board is opened. */
+/** Refuses commands that cannot run on several boards (an interactive session, a side-by-side view), before any board is opened. */
 export function checkFanoutCommand(path: string[]): void {
-  if (!FANOUT_COMMANDS.has(path[0] ?? ""))
-    throw new UserError(
-      `\`${path.join(" ")}\` works on one board at a time`,
-      `several boards (--port more than once, --all) work with: ${[...FANOUT_COMMANDS].join(", ")}`,
-      EXIT.usage,
-    );
+  if (COMMANDS[path[0] ?? ""]?.boards !== "many") {
+    const many = Object.keys(COMMANDS).filter((n) => COMMANDS[n]!.boards === "many");
+    throw new UserError(`\`${path.join(" ")}\` works on one board at a time`, `several boards (--port more than once, --all) work with: ${many.join(", ")}`, EXIT.usage);
+  }
 }
 
 const COLOURS = [chalk.cyan, chalk.magenta, chalk.yellow, chalk.green, chalk.blue, chalk.red];

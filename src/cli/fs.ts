@@ -11,7 +11,6 @@ import type { Board } from "../board/board.js";
 import { perBoardFile } from "./fanout.js";
 import { progress } from "./progress.js";
 
-export { LARGE_COPY } from "./progress.js";
 
 const fsMod = () => import("../board/fs.js");
 
@@ -42,7 +41,8 @@ interface Planned {
 }
 
 
-function localFiles(root: string): { rel: string; dir: boolean }[] {
+/** Everything under a local folder, parents before children, names sorted. */
+export function localFiles(root: string): { rel: string; dir: boolean }[] {
   const result: { rel: string; dir: boolean }[] = [];
   const visit = (rel: string) => {
     for (const name of readdirSync(join(root, rel)).sort()) {

@@ -2,8 +2,8 @@
 // where errors become messages and exit codes.
 import { Command, CommanderError, Help } from "commander";
 import { EXIT, ReportedError, UserError } from "../errors.js";
-import { DEFAULT_BAUD } from "../transport/defaults.js";
-import { COMMANDS, commandIn, commandWord } from "./commands.js";
+import { DEFAULT_BAUD, DEFAULT_TIMEOUT } from "../transport/defaults.js";
+import { COMMANDS, collect, commandIn, commandWord } from "./commands.js";
 
 /**
  * The program with `full` commands registered in full (their modules loaded)
@@ -14,10 +14,10 @@ export async function buildProgram(full: string[] = Object.keys(COMMANDS)): Prom
   const program = new Command("synccli")
     .description("Push MicroPython asyncio synchronisation demos to a board over its raw REPL, or to a virtual board (--sim)")
     .version("0.1.0")
-    .option("-p, --port <path>", "serial port of the board (u0, a0, c3: /dev/ttyUSB0, /dev/ttyACM0, COM3; sim:NAME a virtual board); repeat for several boards at once; default: $SYNCCLI_PORT, else the one ESP-like port found", collectPort)
+    .option("-p, --port <path>", "serial port of the board (u0, a0, c3: /dev/ttyUSB0, /dev/ttyACM0, COM3; sim:NAME a virtual board); repeat for several boards at once; default: $SYNCCLI_PORT, else the one ESP-like port found", collect)
     .option("--all", "every ESP-like serial port: run, install, exec, eval, fs... on all boards at once")
     .option("-b, --baud <rate>", "baud rate", parseBaud, DEFAULT_BAUD)
-    .option("-t, --timeout <seconds>", "silence allowed while waiting for a protocol reply", parseTimeout, 10)
+    .option("-t, --timeout <seconds>", "silence allowed while waiting for a protocol reply", parseTimeout, DEFAULT_TIMEOUT)
     .option("--sim", "use the virtual board instead of a serial port")
     .option("--sim-options <list>", "virtual board options, implies --sim (e.g. baud=115200,drop=0.01,silent; see README)")
     .option("--reset", "hard-reset the board through DTR/RTS when opening (ESP auto-reset)")
@@ -30,7 +30,6 @@ export async function buildProgram(full: string[] = Object.keys(COMMANDS)): Prom
   program.hook("preAction", async (cmd, action) => {
     // NO_COLOR (no-color.org): any non-empty value turns colour off, as --no-color does.
     const g = cmd.opts();
-    if (g.color === false || (process.env.NO_COLOR ?? "") !== "") (await import("chalk")).default.level = 0;
     // Several boards: this command line runs once per board instead (fanout.ts).
     const { fanoutPorts, checkFanoutCommand, runOnBoards, usesBoard } = await import("./fanout.js");
     const path: string[] = [];
@@ -54,10 +53,6 @@ export async function buildProgram(full: string[] = Object.keys(COMMANDS)): Prom
 export const BAUD_RANGE = [300, 5_000_000] as const;
 /** --timeout in seconds: below 0.1 s no board answers in time; above a day the timers overflow (2^31 ms is 24.8 days). */
 export const TIMEOUT_RANGE = [0.1, 86_400] as const;
-
-function collectPort(v: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), v];
-}
 
 export function parseBaud(v: string): number {
   const n = Number(v.trim() === "" ? NaN : v);
@@ -108,6 +103,8 @@ export async function main(argv: string[]): Promise<void> {
     if (wantsJson(argv)) process.stdout.write(JSON.stringify({ ok: false, interrupted: true, error: "interrupted", exitCode: EXIT.interrupted }) + "\n");
     process.exit(EXIT.interrupted);
   });
+  // NO_COLOR (no-color.org: any non-empty value) or --no-color: set before parsing, so errors found then are plain too.
+  if ((process.env.NO_COLOR ?? "") !== "" || optionsOf(argv).includes("--no-color")) (await import("chalk")).default.level = 0;
   let code: number = EXIT.ok;
   try {
     // `help nope`: commander would show the whole help as if all were well.
@@ -127,8 +124,6 @@ export async function main(argv: string[]): Promise<void> {
       }
     } else if (err instanceof ReportedError) code = err.exitCode;
     else {
-      // An option value refused while parsing comes before the hook that applies NO_COLOR.
-      if ((process.env.NO_COLOR ?? "") !== "" || optionsOf(argv).includes("--no-color")) (await import("chalk")).default.level = 0;
       code = (await import("./context.js")).renderError(err, program.opts().json === true || wantsJson(argv));
     }
   }

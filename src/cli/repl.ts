@@ -50,7 +50,6 @@ export function registerRepl(program: Command) {
       let linesSent = 0;
       let lastSent = 0x0d;
       let prompts = 0;
-      let scan = "";
       const send = (data: Buffer) => {
         lastInput = performance.now();
         if (data.length) lastSent = data[data.length - 1]!;
@@ -61,10 +60,10 @@ export function registerRepl(program: Command) {
         lastOutput = performance.now();
         heard = true;
         const s = Buffer.from(d).toString("latin1");
-        tail = (tail + s).slice(-4);
-        scan += s;
-        prompts += scan.match(/\n(>>> |\.\.\. )/g)?.length ?? 0;
-        scan = scan.slice(-4); // too short to hold a whole prompt already counted
+        // The last 4 characters carry over: too few to hold a whole prompt already counted.
+        const seen = tail + s;
+        prompts += seen.match(/\n(>>> |\.\.\. )/g)?.length ?? 0;
+        tail = seen.slice(-4);
         if (tail === ">>> " || tail === "... ") promptAt = lastOutput;
         if (!ready && tail === ">>> ") {
           ready = true;

@@ -1,6 +1,7 @@
-import { summary } from "./commands.js";
+import { collect, summary } from "./commands.js";
+import { localFiles } from "./fs.js";
 import type { Command } from "commander";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { EXIT, UserError } from "../errors.js";
 import { globals, openSession, runStreaming } from "./context.js";
@@ -13,8 +14,6 @@ import type { DemoOptions } from "../demos/catalog.js";
 import { parseOutput } from "../demos/format.js";
 
 export type RunOptions = PrepareOptions & VisualOptions & DemoOptions;
-
-const collect = (v: string, previous: string[] | undefined) => [...(previous ?? []), v];
 
 /**
  * Before the board is opened: every --with path is a module or package the
@@ -44,7 +43,9 @@ function checkWith(paths: string[] | undefined): string[] {
 }
 
 function pythonFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? pythonFiles(join(dir, e.name)) : e.isFile() && e.name.endsWith(".py") ? [join(dir, e.name)] : []));
+  return localFiles(dir)
+    .filter((f) => !f.dir && f.rel.endsWith(".py"))
+    .map((f) => join(dir, f.rel));
 }
 
 export function registerRun(program: Command) {

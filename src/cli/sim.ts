@@ -1,3 +1,4 @@
+import { summary } from "./commands.js";
 import type { Command } from "commander";
 import chalk from "chalk";
 import { globals, virtualBoard } from "./context.js";
@@ -5,7 +6,7 @@ import { globals, virtualBoard } from "./context.js";
 export function registerSim(program: Command) {
   program
     .command("sim")
-    .description("serve the virtual board on a pseudo-terminal until Ctrl-C, for any serial tool (--port NAME: which virtual board)")
+    .description(summary("sim"))
     .action(async (_opts, cmd: Command) => {
       const g = globals(cmd);
       const { createSim, parseSimSpec } = await import("../sim/index.js");

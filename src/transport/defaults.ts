@@ -2,6 +2,8 @@
 /** Where synccli looks when neither --port nor SYNCCLI_PORT names a port and `list` finds no single ESP-like one. */
 export const DEFAULT_PORT = "/dev/ttyUSB0";
 export const DEFAULT_BAUD = 115200;
+/** --timeout, in seconds: silence allowed while waiting for a protocol reply. */
+export const DEFAULT_TIMEOUT = 10;
 /** Environment variable naming the port when --port is not given. */
 export const PORT_ENV = "SYNCCLI_PORT";
 
