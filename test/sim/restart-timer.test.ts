@@ -20,13 +20,13 @@ describe("the stuck-loop restart", () => {
     const pester = setInterval(() => b.send("\r\x03\x03"), 200);
     try {
       b.send("\x03");
-      await b.until(/virtual board restarted its interpreter[^\x04]*\x04/, 6000);
+      // Ctrl-C keeps coming all along: a timer each one pushed back would never fire.
+      await b.until(/virtual board restarted its interpreter[^\x04]*\x04/, 15_000);
     } finally {
       clearInterval(pester);
     }
     const took = performance.now() - t0;
-    expect(took).toBeGreaterThanOrEqual(1400);
-    expect(took).toBeLessThan(3500); // the repeated Ctrl-C did not move it
+    expect(took).toBeGreaterThanOrEqual(1400); // not before the grace
     // The board is usable again: a raw REPL, code runs.
     b.clear();
     b.send("\r\x03\x03\r\x01");
@@ -48,11 +48,12 @@ describe("on a `synccli sim` pseudo-terminal", () => {
       await stuck.waitFor("spinning");
       stuck.child.kill("SIGKILL");
       await stuck.done;
-      const t0 = performance.now();
       const next = await runCli(["--port", pty, "exec", "print('alive')"]);
       expect(next.code, next.stderr).toBe(0);
+      // Were each client's Ctrl-C to push the restart back, this client's own repeated Ctrl-C
+      // would keep the board stuck until its --timeout: exit 6, not "alive". (No wall-clock bound:
+      // this machine's load is not the board's behaviour.)
       expect(next.stdout).toBe("alive\n");
-      expect(performance.now() - t0).toBeLessThan(6000);
     } finally {
       server.child.kill("SIGINT");
       await server.done;
