@@ -22,6 +22,8 @@ export type FromInterpreter =
   | { t: "done"; stderr: string; files: FileSnapshot; softReboot: boolean }
   | { t: "machine-reset"; files: FileSnapshot }
   | { t: "char-done" }
+  /** input() is waiting for a line: keys the host already typed are for it. */
+  | { t: "wants-input" }
   | { t: "friendly-exit" }
   | { t: "files"; files: FileSnapshot }
   /** stderr when the code checked cannot compile whatever follows. */
@@ -493,6 +495,7 @@ function takeInterrupt(): boolean {
 function readline(): string | null {
   const stdinWritten = new Int32Array(data.stdin, 0, 1);
   const line: number[] = [];
+  port.postMessage({ t: "wants-input" } satisfies FromInterpreter);
   for (;;) {
     flush();
     if (takeInterrupt()) return null;

@@ -6,9 +6,9 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { DeviceProtocol, type DeviceAction, type DeviceOptions } from "../transport/device.js";
-import { bytes } from "../transport/protocol.js";
+import { CTRL_C, bytes } from "../transport/protocol.js";
 import type { FileSnapshot, FromInterpreter, InterpreterData, ToInterpreter } from "./interpreter.js";
-import { PENDING_OUT_BYTES, STDIN_BYTES, clearStdin, putStdin, takePendingOut } from "./shared.js";
+import { PENDING_OUT_BYTES, STDIN_BYTES, clearStdin, putStdin, takePendingOut, takeStdin } from "./shared.js";
 import type { FlashStore } from "./flash.js";
 
 export interface VirtualBoardOptions extends DeviceOptions {
@@ -239,22 +239,52 @@ export class VirtualBoard {
   private charDone: () => void = () => {};
   private charInFlight = false;
 
+  /**
+   * Keys typed at the friendly REPL, not yet taken: the board's UART buffer.
+   * A statement's input() takes them (and those typed while it waits); what
+   * it leaves goes back to the REPL, in order.
+   */
+  private keys: number[] = [];
+  private inputWanted = false;
+
   private enqueue(action: Exclude<DeviceAction, { type: "interrupt" }>) {
-    this.sequence = this.sequence.then(() => {
-      if (action.type !== "friendly-char") return this.act(action);
-      return new Promise<void>((resolve) => {
-        this.charInFlight = true;
-        this.charDone = () => {
-          this.charInFlight = false;
-          resolve();
-        };
-        this.filesKnown = false; // the friendly REPL runs what is typed
-        // Enter or Ctrl-C with nothing typed before (what hosts send to get
-        // the board's attention) runs nothing: the interpreter stays as booted.
-        if (![13, 10, 3].includes(action.byte)) this.pristine = false;
-        this.post({ t: "char", byte: action.byte });
-      });
+    if (action.type !== "friendly-char") {
+      this.sequence = this.sequence.then(() => this.act(action));
+      return;
+    }
+    if (this.inputWanted && action.byte !== CTRL_C) return putStdin(this.stdin, Uint8Array.of(action.byte));
+    this.keys.push(action.byte);
+    this.sequence = this.sequence.then(() => this.nextKey());
+  }
+
+  private nextKey(): Promise<void> | void {
+    const byte = this.keys.shift();
+    if (byte === undefined) return; // taken by an input()
+    return new Promise<void>((resolve) => {
+      this.charInFlight = true;
+      this.charDone = () => {
+        this.charInFlight = false;
+        this.inputWanted = false;
+        // What an input() left unread is typed into the REPL next, before later keys.
+        const left: number[] = [];
+        for (let c = takeStdin(this.stdin); c !== undefined; c = takeStdin(this.stdin)) left.push(c);
+        this.keys.unshift(...left);
+        for (const _ of left) this.sequence = this.sequence.then(() => this.nextKey());
+        resolve();
+      };
+      this.filesKnown = false; // the friendly REPL runs what is typed
+      // Enter or Ctrl-C with nothing typed before (what hosts send to get
+      // the board's attention) runs nothing: the interpreter stays as booted.
+      if (![13, 10, 3].includes(byte)) this.pristine = false;
+      this.post({ t: "char", byte });
     });
+  }
+
+  /** An input() in a statement typed at the friendly REPL waits: the keys typed ahead are its. */
+  private onWantsInput() {
+    if (!this.charInFlight) return; // a script's input() (raw REPL) reads what arrives as it runs
+    this.inputWanted = true;
+    putStdin(this.stdin, Uint8Array.from(this.keys.splice(0)));
   }
 
   // Ctrl-C is handled on arrival (receive) and REPL keys by enqueue.
@@ -402,6 +432,8 @@ export class VirtualBoard {
             return void this.hardReset("0xc (SW_CPU_RESET)");
           case "char-done":
             return this.charDone();
+          case "wants-input":
+            return this.onWantsInput();
           case "friendly-exit":
             return void this.softReset(false);
           case "files":

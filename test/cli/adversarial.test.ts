@@ -202,12 +202,16 @@ describe("repl with piped input", () => {
     expect(r.stdout.match(/^(got \d|end)\r?$/gm)?.map((l) => l.trim())).toEqual(["got 0", "got 1", "got 2", "got 3", "end"]);
   });
 
-  it("piped input ending without a newline, or inside a block, still runs; an input() left waiting is exit 6", async () => {
-    const [noNewline, openBlock, waiting] = await Promise.all([
+  it("piped input answers an input(); input ending without a newline, or inside a block, still runs; an input() left waiting is exit 6", async () => {
+    const [answered, noNewline, openBlock, waiting] = await Promise.all([
+      // The answer typed ahead waits in the board's buffer for the input() that takes it, as over a UART.
+      runCli(["--sim", "repl"], { input: "x = input('name? ')\nBob\nprint('hi', x)\n" }),
       runCli(["--sim", "repl"], { input: "print(6*7)" }),
       runCli(["--sim", "repl"], { input: "for i in range(2):\n  print('i', i)\n" }),
       runCli(["--sim", "--timeout", "1", "repl"], { input: "x = input('name? ')\n" }),
     ]);
+    expect(answered.stdout).toMatch(/^hi Bob\r?$/m);
+    expect(answered.code).toBe(0);
     expect(noNewline.stdout).toMatch(/^42\r?$/m);
     expect(openBlock.stdout.match(/^i \d\r?$/gm)?.map((l) => l.trim())).toEqual(["i 0", "i 1"]);
     expect([noNewline.code, openBlock.code]).toEqual([0, 0]);
