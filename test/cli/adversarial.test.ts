@@ -196,10 +196,11 @@ describe("repl with piped input", () => {
 
   it("piped lines are answered one by one: a block, a pause in it, then a last line", async () => {
     // Busy for longer than --timeout: still waited for, to the last line.
-    const input = "import time\nfor i in range(4):\n    time.sleep(0.4)\n    print('got', i)\n\nprint('end')\n";
-    const r = await runCli(["--sim-options", "baud=9600", "--timeout", "1", "repl"], { input });
+    // (2.4 s of work, pauses of 0.4 s: a loaded machine still answers well within the 2 s.)
+    const input = "import time\nfor i in range(6):\n    time.sleep(0.4)\n    print('got', i)\n\nprint('end')\n";
+    const r = await runCli(["--sim-options", "baud=9600", "--timeout", "2", "repl"], { input });
     expect(r.code).toBe(0);
-    expect(r.stdout.match(/^(got \d|end)\r?$/gm)?.map((l) => l.trim())).toEqual(["got 0", "got 1", "got 2", "got 3", "end"]);
+    expect(r.stdout.match(/^(got \d|end)\r?$/gm)?.map((l) => l.trim())).toEqual(["got 0", "got 1", "got 2", "got 3", "got 4", "got 5", "end"]);
   });
 
   it("piped input answers an input(); input ending without a newline, or inside a block, still runs; an input() left waiting is exit 6", async () => {
@@ -208,7 +209,8 @@ describe("repl with piped input", () => {
       runCli(["--sim", "repl"], { input: "x = input('name? ')\nBob\nprint('hi', x)\n" }),
       runCli(["--sim", "repl"], { input: "print(6*7)" }),
       runCli(["--sim", "repl"], { input: "for i in range(2):\n  print('i', i)\n" }),
-      runCli(["--sim", "--timeout", "1", "repl"], { input: "x = input('name? ')\n" }),
+      // --timeout 3: a loaded machine may take over a second to echo the line at all.
+      runCli(["--sim", "--timeout", "3", "repl"], { input: "x = input('name? ')\n" }),
     ]);
     expect(answered.stdout).toMatch(/^hi Bob\r?$/m);
     expect(answered.code).toBe(0);
