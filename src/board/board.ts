@@ -32,6 +32,12 @@ export interface ExecHooks {
   signal?: AbortSignal;
   /** Force plain raw mode (no raw-paste). */
   rawPaste?: boolean;
+  /**
+   * synccli's own short code (probe, file operations): silence while it runs
+   * is no answer after --timeout too, as while a reply is due. A user's
+   * program may be silent as long as it likes.
+   */
+  ownCode?: boolean;
 }
 
 export interface ExecResult {
@@ -222,9 +228,9 @@ export class Board {
           timer = setTimeout(() => settle(this.silenceError(what)), this.options.timeoutMs + outgoing);
           return;
         }
-        if (!op.awaitingReply()) return;
+        if (!op.awaitingReply() && !hooks.ownCode) return;
         timer = setTimeout(() => settle(this.silenceError(what)), this.options.timeoutMs);
-        if (op.onSilence) nudge = setTimeout(resend, SILENCE_RETRY_MS);
+        if (op.onSilence && op.awaitingReply()) nudge = setTimeout(resend, SILENCE_RETRY_MS);
       };
       // Repeats after real silence only (a board still talking is not
       // ignoring us), without resetting the overall timeout.
@@ -422,7 +428,7 @@ export class Board {
   /** Run code and return its stdout; a traceback becomes an error. */
   async eval(code: string): Promise<string> {
     const parts: Uint8Array[] = [];
-    const r = await this.exec(code, { onStdout: (d) => parts.push(d) });
+    const r = await this.exec(code, { onStdout: (d) => parts.push(d), ownCode: true });
     const out = Buffer.concat(parts).toString("utf8");
     if (!r.ok) throw new BoardError(r.stderr, r.pasteAborted);
     return out;

@@ -212,7 +212,7 @@ with open(${q(path)}, 'rb') as f:
   const decoder = new TextDecoder();
   let r;
   try {
-    r = await board.exec(code, { onStdout: (d) => take(decoder.decode(d, { stream: true })) });
+    r = await board.exec(code, { onStdout: (d) => take(decoder.decode(d, { stream: true })), ownCode: true });
   } catch (err) {
     throw fsError(err, path, "read");
   }

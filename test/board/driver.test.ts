@@ -239,3 +239,33 @@ describe("error paths keep what arrived, and nothing waits past the timeout (fak
     expect(r).toMatchObject({ ok: true, mode: "raw" });
   });
 });
+
+describe("synccli's own code whose end never comes (a garbled end marker)", () => {
+  it("eval (probe, file operations) gives no answer after --timeout of silence; a user's silent program is waited for", async () => {
+    // The board takes the code and prints, but its end markers never arrive.
+    const { board } = await boardFor((_code, p) => p.emit("partial"), 2000);
+    let settled: unknown = "pending";
+    const own = board.eval("print('x')").then(
+      () => "resolved",
+      (err: unknown) => err,
+    );
+    void own.then((v) => (settled = v));
+    await vi.advanceTimersByTimeAsync(1900);
+    expect(settled).toBe("pending");
+    await vi.advanceTimersByTimeAsync(200);
+    expect(settled).toBeInstanceOf(UserError);
+    expect((settled as UserError).exitCode).toBe(EXIT.noAnswer);
+  });
+
+  it("a user's program that stays silent is not cut off by --timeout", async () => {
+    const { board } = await boardFor((_code, p) => p.emit("started"), 2000);
+    const ac = new AbortController();
+    const { done } = execText(board, "import time\ntime.sleep(3600)\n", ac.signal);
+    let finished = false;
+    void done.then(() => (finished = true));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(finished).toBe(false);
+    ac.abort(); // leave it as a user would: Ctrl-C
+    await vi.advanceTimersByTimeAsync(5000);
+  });
+});
