@@ -95,6 +95,8 @@ export function checkFanoutCommand(path: string[]): void {
   }
 }
 
+const WINDOWS = process.platform === "win32";
+
 const COLOURS = [chalk.cyan, chalk.magenta, chalk.yellow, chalk.green, chalk.blue, chalk.red];
 
 /**
@@ -107,7 +109,10 @@ export async function runOnBoards(ports: string[], opts: { json: boolean; argv?:
   const labels = ports.map(boardLabel);
   const width = Math.max(...labels.map((l) => l.length));
   const children: ChildProcess[] = [];
+  // On Windows a console's Ctrl-C reaches every process in it (the children are not
+  // detached there), and kill("SIGINT") would end a child at once instead of stopping its board.
   const onSigint = () => {
+    if (WINDOWS) return;
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGINT");
   };
   const killAll = () => {
@@ -124,7 +129,8 @@ export async function runOnBoards(ports: string[], opts: { json: boolean; argv?:
   const onStdoutError = (err: NodeJS.ErrnoException) => {
     if (err.code !== "EPIPE") throw err;
     pipeClosed = true;
-    onSigint();
+    if (WINDOWS) killAll(); // no Ctrl-C to pass on there
+    else onSigint();
   };
   process.on("SIGINT", onSigint);
   for (const sig of ["SIGTERM", "SIGHUP"] as const) process.on(sig, onEnd);
@@ -186,8 +192,8 @@ function runOne(spawn: typeof import("node:child_process").spawn, port: string, 
     delete env.FORCE_COLOR;
     env.NO_COLOR = "1";
   }
-  // detached: a terminal's Ctrl-C reaches only us; we pass it on exactly once per press.
-  const child = spawn(process.execPath, argv, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  // detached: a terminal's Ctrl-C reaches only us; we pass it on exactly once per press (not on Windows, see onSigint).
+  const child = spawn(process.execPath, argv, { env, stdio: ["ignore", "pipe", "pipe"], detached: !WINDOWS });
   o.children.push(child);
   let stdout = "";
   let lastErr = "";
