@@ -11,6 +11,7 @@ import chalk from "chalk";
 import type { ReadlineParser as Lines } from "@serialport/parser-readline";
 import { EXIT, UserError } from "../errors.js";
 import { COMMANDS } from "./commands.js";
+import { sanitize } from "../demos/columns.js";
 
 /** Set in each child: the one port it drives (its --port/--all are then ignored). */
 export const FANOUT_ENV = "SYNCCLI_FANOUT_PORT";
@@ -201,8 +202,7 @@ function runOne(spawn: typeof import("node:child_process").spawn, port: string, 
   if (o.json) child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
   else lines(child.stdout!, (l) => o.out(`${o.prefix}${l}\n`));
   lines(child.stderr!, (l) => {
-    // eslint-disable-next-line no-control-regex
-    const plain = l.replace(/\x1b\[[0-9;]*m/g, "").trim();
+    const plain = sanitize(l).trim();
     // The row says what went wrong: synccli's own error or the exception's last line, not a note after it.
     if (/^(synccli: |[\w.]*(Error|Exception|Interrupt|Exit)\b)/.test(plain)) lastErr = plain.replace(/^synccli:\s*/, "");
     else if (plain && !/^hint:/.test(plain) && !lastErr) lastErr = plain;

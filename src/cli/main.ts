@@ -2,7 +2,7 @@
 // where errors become messages and exit codes.
 import { Command, CommanderError, Help } from "commander";
 import { EXIT, ReportedError, UserError } from "../errors.js";
-import { DEFAULT_BAUD, DEFAULT_TIMEOUT } from "../transport/defaults.js";
+import { BAUD_RANGE, DEFAULT_BAUD, DEFAULT_TIMEOUT } from "../transport/defaults.js";
 import { COMMANDS, collect, commandIn, commandWord } from "./commands.js";
 
 /**
@@ -49,8 +49,6 @@ export async function buildProgram(full: string[] = Object.keys(COMMANDS)): Prom
   return program;
 }
 
-/** Serial baud rates a UART can be set to: whole numbers, from 300 (slowest standard) to 4 Mbaud (ESP32's UART maximum is 5). */
-export const BAUD_RANGE = [300, 5_000_000] as const;
 /** --timeout in seconds: below 0.1 s no board answers in time; above a day the timers overflow (2^31 ms is 24.8 days). */
 export const TIMEOUT_RANGE = [0.1, 86_400] as const;
 

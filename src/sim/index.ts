@@ -3,12 +3,13 @@
 import { SimBinding, SimTarget, type SimOptions } from "./binding.js";
 import { DEFAULT_BOARD_NAME, FlashStore, checkBoardName } from "./flash.js";
 import { UserError, EXIT } from "../errors.js";
+import { BAUD_RANGE } from "../transport/defaults.js";
 
 /** The path of the default virtual board ("board"); another named board is sim://<name>. */
 export const SIM_PATH = `sim://${DEFAULT_BOARD_NAME}`;
 
 const FLAGS: Record<string, (o: SimOptions, v: string | undefined) => void> = {
-  baud: (o, v) => (o.baud = whole(num(v, "baud"), "baud", 300, 5_000_000, (n) => `baud must be a whole number from 300 to 5000000, got ${n}`)),
+  baud: (o, v) => (o.baud = whole(num(v, "baud"), "baud", ...BAUD_RANGE)),
   drop: (o, v) => (o.drop = probability(num(v, "drop"), "drop")),
   garble: (o, v) => (o.garble = probability(num(v, "garble"), "garble")),
   "disconnect-after": (o, v) => (o.disconnectAfter = whole(num(v, "disconnect-after"), "disconnect-after", 0)),
@@ -43,8 +44,9 @@ function probability(n: number, name: string): number {
   return n;
 }
 
-function whole(n: number, name: string, min: number, max = Number.MAX_SAFE_INTEGER, message?: (n: number) => string): number {
-  if (!(Number.isSafeInteger(n) && n >= min && n <= max)) throw outOfBounds(message?.(n) ?? `${name} must be a whole number${min ? ` of at least ${min}` : ""}, got ${n}`);
+function whole(n: number, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const range = max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min ? ` of at least ${min}` : "";
+  if (!(Number.isSafeInteger(n) && n >= min && n <= max)) throw outOfBounds(`${name} must be a whole number${range}, got ${n}`);
   return n;
 }
 

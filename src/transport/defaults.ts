@@ -2,6 +2,8 @@
 /** Where synccli looks when neither --port nor SYNCCLI_PORT names a port and `list` finds no single ESP-like one. */
 export const DEFAULT_PORT = "/dev/ttyUSB0";
 export const DEFAULT_BAUD = 115200;
+/** Serial baud rates a UART can be set to: whole numbers, from 300 (slowest standard) to 5 Mbaud (ESP32's UART maximum). */
+export const BAUD_RANGE = [300, 5_000_000] as const;
 /** --timeout, in seconds: silence allowed while waiting for a protocol reply. */
 export const DEFAULT_TIMEOUT = 10;
 /** Environment variable naming the port when --port is not given. */
