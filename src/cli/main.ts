@@ -1,9 +1,15 @@
 // Entry point: global options, one module per command, and the single place
 // where errors become messages and exit codes.
-import { Command, CommanderError, Help } from "commander";
+import { createRequire } from "node:module";
+import type * as Commander from "commander";
 import { EXIT, ReportedError, UserError } from "../errors.js";
 import { BAUD_RANGE, DEFAULT_BAUD, DEFAULT_TIMEOUT } from "../transport/defaults.js";
 import { COMMANDS, collect, commandIn, commandWord } from "./commands.js";
+
+// Commander's CommonJS build, not its ES wrapper: the wrapper makes Node parse
+// commander for its export names at start-up, a cost `synccli --help` pays in full.
+const { Command, CommanderError, Help } = createRequire(import.meta.url)("commander") as typeof Commander;
+type Command = Commander.Command;
 
 /**
  * The program with `full` commands registered in full (their modules loaded)
@@ -80,6 +86,15 @@ function wantsJson(argv: string[]): boolean {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // Ctrl-C before a command has its own handler (still loading, opening the
+  // port): exit 130 as a default SIGINT would, and still one JSON object.
+  // First thing, before any wait: the launcher drops its own handler once main() returns its promise.
+  process.on("SIGINT", () => {
+    if (process.listenerCount("SIGINT") > 1) return; // a command handles it
+    process.stderr.write("\ninterrupted\n");
+    if (wantsJson(argv)) process.stdout.write(JSON.stringify({ ok: false, interrupted: true, error: "interrupted", exitCode: EXIT.interrupted }) + "\n");
+    process.exit(EXIT.interrupted);
+  });
   const wanted = commandIn(argv.slice(2));
   const program = await buildProgram(wanted ? [wanted] : []);
   // If the event loop drains before a command settles, something waited on a
@@ -92,14 +107,6 @@ export async function main(argv: string[]): Promise<void> {
   // session also stops the board's program when that happens (context.ts).
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
     if (err.code !== "EPIPE") throw err;
-  });
-  // Ctrl-C before a command has its own handler (still loading, opening the
-  // port): exit 130 as a default SIGINT would, and still one JSON object.
-  process.on("SIGINT", () => {
-    if (process.listenerCount("SIGINT") > 1) return; // a command handles it
-    process.stderr.write("\ninterrupted\n");
-    if (wantsJson(argv)) process.stdout.write(JSON.stringify({ ok: false, interrupted: true, error: "interrupted", exitCode: EXIT.interrupted }) + "\n");
-    process.exit(EXIT.interrupted);
   });
   // NO_COLOR (no-color.org: any non-empty value) or --no-color: set before parsing, so errors found then are plain too.
   if ((process.env.NO_COLOR ?? "") !== "" || optionsOf(argv).includes("--no-color")) (await import("chalk")).default.level = 0;
