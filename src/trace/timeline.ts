@@ -45,30 +45,37 @@ export interface TimelineOptions {
   divergence?: Divergence | null;
   /** What to watch for (the demo's opening comment), shown under the title. */
   watchFor?: string;
+  /** When the runs were made, as people read it (e.g. "2026-12-02 05:49"); without it the page shows its file's date when opened from disk. */
+  when?: string;
   /** Printed output when it is not per run. */
   lines?: readonly (string | TimelineLine)[];
 }
 
 // ---------------------------------------------------------------- geometry
 
-const W = 1600;
+// The picture's own width: the page scales it to the window, so a smaller
+// width means bigger type (1280 keeps bar labels at 15 px on a 1024 px
+// projector, where 1600 gave 11 px).
+const W = 1280;
 const X0 = 280; // plot starts (labels to the left)
 const X1 = W - 48; // plot ends
 const PW = X1 - X0;
-const TRACK_H = 50;
-const BAR_H = 32;
+const TRACK_H = 52;
+const BAR_H = 34;
 const STATE_H = 36;
 const QUEUE_H = 32;
-/** Font sizes (px at 1600 px wide): bars, lane labels, primitive names, states, queues, axis, divergence. */
-const F_BAR = 18;
+/** Font sizes (px at 1280 px wide): bars, lane labels, primitive names, states, queues, axis, divergence. */
+const F_BAR = 20;
 const F_LANE = 26;
 const F_PRIM = 22;
-const F_STATE = 19;
-const F_QUEUE = 17;
-const F_TICK = 20;
+const F_STATE = 20;
+const F_QUEUE = 18;
+const F_TICK = 21;
 const F_DIV = 18;
+const F_MARK = 18;
+const F_CAPTION = 17;
 /** Smaller text tried before a label is shortened. */
-const F_SMALL = 15;
+const F_SMALL = 16;
 const PRIM_PAD = 14;
 const AXIS_H = 56;
 /** Below this width (px) neighbouring intervals and states are drawn as one. */
@@ -261,6 +268,7 @@ function makeScale(models: TraceModel[]): Scale {
   if (end - start <= 0) end = start + 10;
   const span = end - start;
   const unit = span >= 20_000 ? "s" : "ms";
+  // A label ("4500 ms" at F_TICK) needs about 110 px.
   const step = niceStep(span, Math.max(2, Math.floor(PW / 120)));
   const ticks: number[] = [];
   for (let k = Math.ceil(start / step - 1e-9); k * step <= end + 1e-9; k++) ticks.push(k * step);
@@ -468,10 +476,13 @@ function drawMarkers(ctx: Ctx, out: string[], markers: readonly Marker[], cy: nu
     );
     const label = group.length > 1 ? `×${group.length}` : m.op;
     const nextX = i < markers.length ? ctx.scale.x(markers[i]!.t) : Infinity;
-    const lx = gx + r + 4;
-    if (lx > labelEnd && lx + textW(label, 16, true) < Math.min(nextX - r - 2, W - 4)) {
-      out.push(`<text class="marker-text halo" x="${n1(lx)}" y="${n1(cy - 1)}" font-size="16" font-weight="700" fill="${shade(hex, 0.45)}" dominant-baseline="central" pointer-events="none">${esc(label)}</text>`);
-      labelEnd = lx + textW(label, 16, true);
+    const lw = textW(label, F_MARK, true);
+    // Right of the diamond; left of it when the next one or the picture's edge is in the way.
+    let lx: number | null = gx + r + 4;
+    if (!(lx > labelEnd && lx + lw < Math.min(nextX - r - 2, W - 4))) lx = gx - r - 4 - lw > Math.max(labelEnd, X0 - 4) ? gx - r - 4 - lw : null;
+    if (lx !== null) {
+      out.push(`<text class="marker-text halo" x="${n1(lx)}" y="${n1(cy - 1)}" font-size="${F_MARK}" font-weight="700" fill="${shade(hex, 0.45)}" dominant-baseline="central" pointer-events="none">${esc(label)}</text>`);
+      labelEnd = Math.max(lx + lw, gx + r);
     }
   }
 }
@@ -481,25 +492,71 @@ function stateKey(s: PrimitiveState): string {
   return `${s.holders.join("\0")}\u0001${s.waiters.map((w) => w.for + ":" + w.task).join("\0")}\u0001${s.size ?? ""}\u0001${s.isSet ?? ""}`;
 }
 
-function primRowHeight(p: PrimitiveTimeline): number {
-  const state = isLockLike(p.type) || p.type === "Event" || p.type === "Queue";
-  return PRIM_PAD + (state ? STATE_H + 6 : 0) + QUEUE_H + PRIM_PAD;
+/** A Barrier's passes: all the tasks let through by one last arrival, at the time of the first of them. */
+export interface BarrierPass {
+  t: number;
+  tasks: string[];
 }
 
-function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number, height: number): void {
+/** Per Barrier, its passes: consecutive "pass" events with no "arrive" between them are one pass. */
+function barrierPasses(model: TraceModel): Map<string, BarrierPass[]> {
+  const out = new Map<string, BarrierPass[]>();
+  const open = new Map<string, BarrierPass | null>();
+  for (const e of model.events) {
+    if (e.type !== "Barrier") continue;
+    if (e.op === "pass") {
+      let cur = open.get(e.obj) ?? null;
+      if (!cur) {
+        cur = { t: e.t, tasks: [] };
+        open.set(e.obj, cur);
+        if (!out.has(e.obj)) out.set(e.obj, []);
+        out.get(e.obj)!.push(cur);
+      }
+      cur.tasks.push(e.task);
+    } else open.set(e.obj, null);
+  }
+  return out;
+}
+
+/** Length of the start all `names` share, up to and including its last "-", "_", "." or space; 0 for fewer than two names. */
+function sharedPrefix(names: readonly string[]): number {
+  if (names.length < 2) return 0;
+  let n = 0;
+  while (names.every((s) => n < s.length - 1 && s[n] === names[0]![n])) n++;
+  const head = names[0]!.slice(0, n);
+  return Math.max(head.lastIndexOf("-"), head.lastIndexOf("_"), head.lastIndexOf("."), head.lastIndexOf(" ")) + 1;
+}
+
+function hasStateTrack(type: string): boolean {
+  return isLockLike(type) || type === "Event" || type === "Queue" || type === "Barrier";
+}
+
+function primRowHeight(p: PrimitiveTimeline): number {
+  return PRIM_PAD + (hasStateTrack(p.type) ? STATE_H + 6 : 0) + QUEUE_H + PRIM_PAD;
+}
+
+/** What the state track shows, for drawing neighbouring states that show the same as one shape with one label. */
+function trackKey(p: PrimitiveTimeline, s: PrimitiveState): string {
+  if (isLockLike(p.type)) return s.holders.join("\0");
+  if (p.type === "Event") return String(s.isSet === true);
+  return "";
+}
+
+function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number, height: number, passes: readonly BarrierPass[]): void {
   const { hex, idx } = ctx.colour(p.obj);
-  const hasState = isLockLike(p.type) || p.type === "Event" || p.type === "Queue";
+  const hasState = hasStateTrack(p.type);
   const stateY = y + PRIM_PAD;
   const queueY = hasState ? stateY + STATE_H + 6 : stateY;
   out.push(`<g class="prim-row" data-obj="${esc(p.obj)}" data-type="${esc(p.type)}">`);
   out.push(`<rect class="row-bg" x="0" y="${n1(y)}" width="${W}" height="${n1(height)}" fill="${tint(hex, 0.93)}"/>`);
-  // Label: a colour chip, the name, its type; captions for the two tracks.
+  // Label: a colour chip, the name (smaller before it is cut: "Condition.lock"), its type; captions for the two tracks.
   out.push(`<rect x="16" y="${n1(y + 16)}" width="18" height="18" rx="3" fill="${hex}" stroke="#111" stroke-width="1"/>`);
-  const name = fitText(p.obj, X0 - 130, F_PRIM, true);
-  out.push(`<text class="prim-label" x="42" y="${n1(y + 25)}" font-size="${F_PRIM}" font-weight="700" fill="#111" dominant-baseline="central">${esc(name)}<title>${esc(`${p.obj} (${p.type}), ${p.events} events`)}</title></text>`);
-  out.push(`<text class="prim-type" x="42" y="${n1(y + 50)}" font-size="17" fill="#444" dominant-baseline="central">${esc(fitText(p.type, X0 - 130, 17))}</text>`);
-  const caption = (text: string, cy: number) => out.push(`<text class="track-caption" x="${X0 - 12}" y="${n1(cy)}" font-size="16" fill="#444" text-anchor="end" dominant-baseline="central">${esc(text)}</text>`);
-  if (hasState) caption(isLockLike(p.type) ? "held by" : p.type === "Queue" ? "items" : "state", stateY + STATE_H / 2);
+  const room = X0 - 42 - 80;
+  const [name, nameSize] = pick([[p.obj, F_PRIM], [p.obj, F_CAPTION]], room) ?? [fitText(p.obj, room, F_CAPTION, true), F_CAPTION];
+  out.push(`<text class="prim-label" x="42" y="${n1(y + 25)}" font-size="${nameSize}" font-weight="700" fill="#111" dominant-baseline="central">${esc(name)}<title>${esc(`${p.obj} (${p.type}), ${p.events} events`)}</title></text>`);
+  out.push(`<text class="prim-type" x="42" y="${n1(y + 50)}" font-size="17" fill="#444" dominant-baseline="central">${esc(fitText(p.type, room, 17))}</text>`);
+  const caption = (text: string, cy: number) => out.push(`<text class="track-caption" x="${X0 - 12}" y="${n1(cy)}" font-size="${F_CAPTION}" fill="#444" text-anchor="end" dominant-baseline="central">${esc(text)}</text>`);
+  if (hasState) caption(isLockLike(p.type) ? "held by" : p.type === "Queue" ? "items" : p.type === "Barrier" ? "passes" : "state", stateY + STATE_H / 2);
   caption(p.type === "Barrier" ? "arrived" : "waiting", queueY + QUEUE_H / 2);
 
   const groups = pieces(
@@ -513,6 +570,13 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
   const stepPts: string[] = [];
   const sizeTexts: string[] = [];
   const hits: string[] = [];
+  // Lock-likes and Events: neighbouring pieces that show the same holders
+  // (or the same set/clear) are one shape with one label, so "task-1" is
+  // written once across its whole turn however often the waiters change.
+  const spans: { from: number; to: number; s: PrimitiveState }[] = [];
+  // The line of waiters in order is the point, so when the names do not fit
+  // they lose the part all of them share ("task-3, task-1" becomes "3, 1").
+  const cut = sharedPrefix([...new Set(p.states.flatMap((s) => s.waiters.map((q) => q.task)))]);
   for (const piece of groups) {
     const s = piece.rep;
     const one = piece.items.length === 1;
@@ -531,23 +595,10 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
     const data = `pointer-events="none"`;
     // One invisible shape over both tracks carries the tooltip.
     hits.push(rect("state-hit", x, stateY, Math.max(w, 2), queueY + QUEUE_H - stateY, `fill="transparent" data-from="${n1(piece.from)}" data-to="${n1(piece.to)}"`, tip));
-    // State track.
-    if (isLockLike(p.type)) {
-      const holders = s.holders;
-      if (holders.length > 0) {
-        out.push(shape("state holder", x, stateY, Math.max(w, 2), STATE_H, `fill="${hex}" ${data}`));
-        const label = pick([...sizes([holders.join(", ")], F_STATE), [holders.length > 1 ? `${holders.length} holders` : fitText(holders[0]!, w - 10, F_STATE, true, 4), F_STATE]], w - 10);
-        if (label) out.push(`<text class="state-text" x="${n1(x + 6)}" y="${n1(stateY + STATE_H / 2)}" font-size="${label[1]}" font-weight="700" fill="${inkOn(hex)}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
-      } else {
-        out.push(shape("state free", x, stateY + STATE_H / 2 - 1, Math.max(w, 1), 2, `fill="#999" ${data}`));
-      }
-    } else if (p.type === "Event") {
-      const set = s.isSet === true;
-      if (set) out.push(shape("state set", x, stateY, Math.max(w, 2), STATE_H, `fill="${hex}" ${data}`));
-      else out.push(shape("state clear", x + 1, stateY + 1, Math.max(w - 2, 1), STATE_H - 2, `fill="#fff" stroke="${hex}" stroke-width="2" stroke-dasharray="6 4" ${data}`));
-      const label = pick(sizes([set ? "set" : "clear"], F_STATE), w - 10);
-      if (label) out.push(`<text class="state-text" x="${n1(x + 6)}" y="${n1(stateY + STATE_H / 2)}" font-size="${label[1]}" font-weight="700" fill="${set ? inkOn(hex) : "#333"}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
-    } else if (p.type === "Queue") {
+    const last = spans[spans.length - 1];
+    if (last && trackKey(p, last.s) === trackKey(p, s) && Math.abs(last.to - piece.from) < 1e-6) last.to = piece.to;
+    else spans.push({ from: piece.from, to: piece.to, s });
+    if (p.type === "Queue") {
       const size = s.size;
       if (size !== undefined) {
         const top = stateY + STATE_H - (Math.min(size, maxSize) / maxSize) * STATE_H;
@@ -566,9 +617,47 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
         const ps = waiters.filter((q) => q.for === "put").map((q) => q.task);
         text = [gs.length ? `get: ${gs.join(", ")}` : "", ps.length ? `put: ${ps.join(", ")}` : ""].filter(Boolean).join("  ");
       } else text = waiters.map((q) => q.task).join(", ");
-      const label = pick([...sizes([text], F_QUEUE), [`${waiters.length} waiting`, F_QUEUE], [String(waiters.length), F_QUEUE]], w - 10);
+      const short = p.type === "Queue" || cut === 0 ? [] : [waiters.map((q) => q.task.slice(cut)).join(", ")];
+      const count = `${waiters.length} ${p.type === "Barrier" ? "arrived" : "waiting"}`;
+      const label = pick([...sizes([text, ...short], F_QUEUE), [count, F_QUEUE], [String(waiters.length), F_QUEUE]], w - 10);
       if (label) out.push(`<text class="state-text halo" x="${n1(x + 6)}" y="${n1(queueY + QUEUE_H / 2)}" font-size="${label[1]}" font-weight="700" fill="#111" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
     }
+  }
+  // State track of lock-likes and Events, one shape and label per span.
+  const data = `pointer-events="none"`;
+  for (const { from, to, s } of spans) {
+    const x = ctx.scale.x(from);
+    const w = ctx.scale.x(to) - x;
+    if (isLockLike(p.type)) {
+      const holders = s.holders;
+      if (holders.length > 0) {
+        out.push(shape("state holder", x, stateY, Math.max(w, 2), STATE_H, `fill="${hex}" data-holders="${esc(holders.join(", "))}" ${data}`));
+        const label = pick([...sizes([holders.join(", ")], F_STATE), [holders.length > 1 ? `${holders.length} holders` : fitText(holders[0]!, w - 10, F_STATE, true, 4), F_STATE]], w - 10);
+        if (label) out.push(`<text class="state-text holder-text" x="${n1(x + 6)}" y="${n1(stateY + STATE_H / 2)}" font-size="${label[1]}" font-weight="700" fill="${inkOn(hex)}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
+      } else {
+        out.push(shape("state free", x, stateY + STATE_H / 2 - 1, Math.max(w, 1), 2, `fill="#999" ${data}`));
+        const label = pick(sizes(["free"], F_STATE), w - 10);
+        if (label) out.push(`<text class="state-text free-text" x="${n1(x + 6)}" y="${n1(stateY + STATE_H / 2)}" font-size="${label[1]}" font-style="italic" fill="#555" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
+      }
+    } else if (p.type === "Event") {
+      const set = s.isSet === true;
+      if (set) out.push(shape("state set", x, stateY, Math.max(w, 2), STATE_H, `fill="${hex}" ${data}`));
+      else out.push(shape("state clear", x + 1, stateY + 1, Math.max(w - 2, 1), STATE_H - 2, `fill="#fff" stroke="${hex}" stroke-width="2" stroke-dasharray="6 4" ${data}`));
+      const label = pick(sizes([set ? "set" : "clear"], F_STATE), w - 10);
+      if (label) out.push(`<text class="state-text" x="${n1(x + 6)}" y="${n1(stateY + STATE_H / 2)}" font-size="${label[1]}" font-weight="700" fill="${set ? inkOn(hex) : "#333"}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
+    }
+  }
+  if (p.type === "Barrier") {
+    // Each pass: a gate mark and how many went through, until the next pass.
+    passes.forEach((ps, k) => {
+      const x = ctx.scale.x(ps.t);
+      const next = k + 1 < passes.length ? ctx.scale.x(passes[k + 1]!.t) : X1 + 40;
+      out.push(
+        `<rect class="pass-mark" x="${n1(x - 3)}" y="${n1(stateY)}" width="6" height="${STATE_H}" fill="#111" data-t="${n1(ps.t)}" data-tasks="${esc(ps.tasks.join(", "))}"><title>${esc(`${p.obj}: ${ps.tasks.length} tasks pass together at ${fmt(ps.t)} ms\n${ps.tasks.join(", ")}`)}</title></rect>`,
+      );
+      const label = pick([[`${ps.tasks.length} pass`, F_STATE], [`${ps.tasks.length} pass`, F_SMALL], [String(ps.tasks.length), F_SMALL]], next - x - 14);
+      if (label) out.push(haloText(x + 7, stateY + STATE_H / 2, label[0], label[1], "state-text halo pass-text", "#111"));
+    });
   }
   if (stepPts.length) {
     const base = stateY + STATE_H;
@@ -576,7 +665,7 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
     const lastX = stepPts[stepPts.length - 1]!.split(",")[0];
     out.push(`<path class="queue-size" d="M${first},${n1(base)} L${stepPts.join(" L")} L${lastX},${n1(base)} Z" fill="${tint(hex, 0.55)}" stroke="${hex}" stroke-width="2.5" pointer-events="none"/>`);
     out.push(...sizeTexts);
-    out.push(`<text x="${X1 + 6}" y="${n1(stateY + 6)}" font-size="13" fill="#444" dominant-baseline="central">${maxSize}</text>`);
+    out.push(`<text x="${X1 + 6}" y="${n1(stateY + 6)}" font-size="16" fill="#444" dominant-baseline="central">${maxSize}</text>`);
   }
   out.push(...hits);
   out.push(`</g>`);
@@ -611,8 +700,27 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
     body.push(`</g>`);
     y += h;
   });
+  // A Barrier's pass: one upright "gate" through the lanes of every task it
+  // lets through, a dot on each (arrows from the last arrival to each of the
+  // others would all bunch up at one moment).
+  const passes = barrierPasses(model);
+  for (const [obj, list] of passes) {
+    for (const ps of list) {
+      const ys = ps.tasks.map((t) => laneMid.get(t)).filter((v): v is number => v !== undefined);
+      if (!ys.length) continue;
+      const x = n1(scale.x(ps.t));
+      const y1 = n1(Math.min(...ys) - BAR_H / 2 - 2);
+      const y2 = n1(Math.max(...ys) + BAR_H / 2 + 2);
+      const tip = `${obj}: ${ps.tasks.length} tasks pass together at ${fmt(ps.t)} ms\n${ps.tasks.join(", ")}`;
+      const dots = ys.map((cy) => `<circle cx="${x}" cy="${n1(cy)}" r="6" fill="#111" stroke="#fff" stroke-width="2"/>`).join("");
+      body.push(
+        `<g class="barrier-pass" data-obj="${esc(obj)}" data-t="${n1(ps.t)}" data-tasks="${esc(ps.tasks.join(", "))}"><title>${esc(tip)}</title><line x1="${x}" x2="${x}" y1="${y1}" y2="${y2}" stroke="#fff" stroke-width="9" stroke-linecap="round"/><line class="gate" x1="${x}" x2="${x}" y1="${y1}" y2="${y2}" stroke="#111" stroke-width="5" stroke-linecap="round"/>${dots}</g>`,
+      );
+    }
+  }
   if (model.wakes.length <= Math.min(MAX_WAKES, PW / 20)) {
     for (const w of model.wakes) {
+      if (w.type === "Barrier" && passes.has(w.obj)) continue;
       const y1 = laneMid.get(w.cause.task);
       const yw = laneMid.get(w.woken.task);
       if (y1 === undefined || yw === undefined) continue;
@@ -631,7 +739,7 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
   }
   for (const p of model.primitives) {
     const h = primRowHeight(p);
-    drawPrimitive(ctx, body, p, y, h);
+    drawPrimitive(ctx, body, p, y, h, passes.get(p.obj) ?? []);
     y += h + 4;
   }
   const axisY = y + 6;
@@ -745,10 +853,25 @@ svg.chart text{user-select:none}
 .out-ms{display:inline-block;min-width:7.5em;color:#555;text-align:right;margin-right:1em}
 #tip{position:fixed;z-index:10;max-width:32em;background:#111;color:#fff;font-size:.95em;line-height:1.35;padding:.5em .7em;border-radius:.4em;white-space:pre-line;pointer-events:none;box-shadow:0 4px 18px rgba(0,0,0,.35)}
 #tip[hidden]{display:none}
+@page{size:landscape;margin:10mm}
+@media print{
+html{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+body{font-size:11pt;padding:0}
+.legend{position:static}
+.chart-wrap{overflow:visible}
+svg.chart{min-width:0}
+.run{break-inside:avoid}
+#tip,svg.chart .cursor{display:none}
+}
 `;
 
 const JS = `
 (function(){
+  var when = document.querySelector('.when');
+  if (when && !when.textContent && location.protocol === 'file:') {
+    var d = new Date(document.lastModified);
+    if (!isNaN(d.getTime())) when.textContent = ' \u00b7 file written ' + d.toLocaleString();
+  }
   var tip = document.getElementById('tip');
   var titles = document.querySelectorAll('svg.chart title, .legend title');
   for (var i = 0; i < titles.length; i++) {
@@ -812,7 +935,7 @@ const JS = `
 })();
 `;
 
-function legend(prims: { obj: string; type: string }[], divergence: boolean, hasEvents: boolean): string {
+function legend(prims: { obj: string; type: string }[], divergence: boolean, hasEvents: boolean, hasPass = false): string {
   const sw = (inner: string, w = 46) => `<svg width="${w}" height="26" viewBox="0 0 ${w} 26" aria-hidden="true">${inner}</svg>`;
   const items: string[] = [];
   if (hasEvents) {
@@ -821,6 +944,7 @@ function legend(prims: { obj: string; type: string }[], divergence: boolean, has
     items.push(`<span class="item" data-legend="event">${sw(`<path d="M13,4 l9,9 l-9,9 l-9,-9 z" fill="#999" stroke="#111" stroke-width="1.5"/>`, 26)}<span>instant event (set, notify, put…)</span></span>`);
   }
   if (hasEvents) items.push(`<span class="item" data-legend="wake">${sw(`<path d="M4,20 Q24,22 40,8" fill="none" stroke="#222" stroke-width="2.5" marker-end="url(#arrow)"/>`)}<span>wakes (release → acquire, set → wake…)</span></span>`);
+  if (hasPass) items.push(`<span class="item" data-legend="pass">${sw(`<line x1="13" x2="13" y1="2" y2="24" stroke="#111" stroke-width="5" stroke-linecap="round"/><circle cx="13" cy="8" r="5" fill="#111" stroke="#fff" stroke-width="2"/><circle cx="13" cy="19" r="5" fill="#111" stroke="#fff" stroke-width="2"/>`, 26)}<span>Barrier: all pass together</span></span>`);
   if (divergence) items.push(`<span class="item" data-legend="divergence">${sw(`<line x1="13" x2="13" y1="0" y2="26" stroke="#E00000" stroke-width="4" stroke-dasharray="7 4"/>`, 26)}<span>first difference</span></span>`);
   if (prims.length) items.push(`<span class="sep"></span>`);
   prims.forEach((p, i) => {
@@ -864,9 +988,13 @@ export function renderTimeline(opts: TimelineOptions): string {
   const sub = runs.length
     ? runs.map((r, i) => `${labels[i]}: ${models[i]!.events.length} events, ${models[i]!.tasks.length} tasks`).join(" · ") + (total ? ` · time axis ${ctx.scale.label(ctx.scale.start)} – ${ctx.scale.label(ctx.scale.end)}` : "")
     : "no runs";
-  body.push(`<p class="subtitle">${esc(sub)}</p>`);
+  // When: given, or (the page being pure) filled in by the page itself from
+  // the file's date when it is opened from disk.
+  const when = opts?.when ? ` · made ${String(opts.when)}` : "";
+  body.push(`<p class="subtitle">${esc(sub)}<span class="when">${esc(when)}</span></p>`);
   if (opts?.watchFor) body.push(`<div class="watch"><b>What to watch for</b>${esc(String(opts.watchFor).trim())}</div>`);
-  if (total > 0) body.push(legend(prims, divs.some(Boolean), true));
+  const hasPass = models.some((m) => m.events.some((e) => e.type === "Barrier" && e.op === "pass"));
+  if (total > 0) body.push(legend(prims, divs.some(Boolean), true, hasPass));
 
   if (total === 0) {
     body.push(

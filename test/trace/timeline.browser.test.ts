@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 /** Writes the page to a file, opens it from file://, and collects everything that went wrong. */
-async function open(name: string, opts: TimelineOptions): Promise<{ page: Page; problems: string[] }> {
+async function open(name: string, opts: TimelineOptions, viewport = { width: 1600, height: 1000 }): Promise<{ page: Page; problems: string[] }> {
   if (!tb) throw launchError ?? new Error("no browser");
   const file = join(dir, `${name}.html`);
   writeFileSync(file, renderTimeline(opts));
@@ -62,7 +62,7 @@ async function open(name: string, opts: TimelineOptions): Promise<{ page: Page; 
   page.on("request", (r) => {
     if (r.url() !== url) problems.push(`request: ${r.url()}`);
   });
-  await page.setViewport({ width: 1600, height: 1000 });
+  await page.setViewport(viewport);
   await page.goto(url, { waitUntil: "load" });
   return { page, problems };
 }
@@ -97,12 +97,11 @@ describe("timeline in Chromium", () => {
       ]);
       expect(await page.$$eval("g.prim-row", (els) => els.map((e) => [e.getAttribute("data-obj"), e.querySelector(".prim-label")?.textContent]))).toEqual([["lock", "lock"]]);
       // The holder row names who holds the lock, turn by turn.
-      expect(await page.$$eval("g.prim-row .state-text", (els) => els.map((e) => e.textContent).slice(0, 6))).toEqual(["task-1", "task-2, task-3", "task-2", "task-3, task-1", "task-3", "task-1, task-2"]);
+      expect(await page.$$eval("g.prim-row .holder-text", (els) => els.map((e) => e.textContent).slice(0, 4))).toEqual(["task-1", "task-2", "task-3", "task-1"]);
+      expect(await page.$$eval("g.prim-row .state-text.halo", (els) => els.map((e) => e.textContent).slice(0, 3))).toEqual(["2, 3", "3, 1", "1, 2"]);
       const legend = await page.$eval(".legend", (e) => e.textContent ?? "");
       for (const w of ["holding", "waiting", "instant event", "lock"]) expect(legend).toContain(w);
-      expect(await page.$$eval("g.axis .tick-label", (els) => els.map((e) => e.textContent))).toEqual(
-        ["0", "500", "1000", "1500", "2000", "2500", "3000", "3500", "4000", "4500"].map((s) => `${s} ms`),
-      );
+      expect(await page.$$eval("g.axis .tick-label", (els) => els.map((e) => e.textContent))).toEqual(["0", "1000", "2000", "3000", "4000"].map((s) => `${s} ms`));
       expect(await page.$eval("h1", (e) => e.textContent)).toBe("lock-demo on the board");
       expect(await page.$$eval("g.wake", (els) => els.length)).toBe(8);
       // Visible and big enough to read: lane labels render at 20 px or more on a 1600 px wide screen.
@@ -185,6 +184,50 @@ describe("timeline in Chromium", () => {
       await page.mouse.move(5, 5);
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       expect(await page.$$("img")).toHaveLength(0);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("on a 1024x768 projector: big enough type, the Barrier's pass drawn, the file's date, and it prints", async () => {
+    const B = (t: number, task: string, op: string): TraceEvent => ({ t, side: "board", task, type: "Barrier", obj: "barrier", op });
+    const events: TraceEvent[] = [];
+    for (let k = 0; k < 5; k++) {
+      const t = k * 1050;
+      events.push(B(t + 150, "report-1", "arrive"), B(t + 900, "report-2", "arrive"), B(t + 1050, "report-3", "arrive"));
+      events.push(B(t + 1050, "report-3", "pass"), B(t + 1050, "report-1", "pass"), B(t + 1051, "report-2", "pass"));
+    }
+    const { page, problems } = await open("projector", { title: "barrier-demo on the board", runs: [{ label: "board", events }, { label: "host", events: lockDemo("host") }] }, { width: 1024, height: 768 });
+    try {
+      // Rendered sizes in CSS px: the SVG is scaled to the window, so what counts is font-size times the scale.
+      const sizes = await page.$$eval("svg.chart", (svgs) =>
+        svgs.map((s) => {
+          const k = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
+          const px = (sel: string) => Math.min(...[...s.querySelectorAll(sel)].map((e) => Number(e.getAttribute("font-size")) * k));
+          return { lane: px(".lane-label"), bar: px(".bar-text"), tick: px(".tick-label"), caption: px(".track-caption") };
+        }),
+      );
+      for (const z of sizes) {
+        expect(z.lane).toBeGreaterThanOrEqual(18);
+        expect(z.bar).toBeGreaterThanOrEqual(12);
+        expect(z.tick).toBeGreaterThanOrEqual(15);
+        expect(z.caption).toBeGreaterThanOrEqual(12);
+      }
+      // Nothing sticks out sideways: no horizontal scrolling.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+      // Five passes, each a visible gate through all three lanes.
+      const gates = await page.$$eval("g.barrier-pass line.gate", (els) => els.map((e) => (e as SVGGraphicsElement).getBoundingClientRect().height));
+      expect(gates).toHaveLength(5);
+      for (const h of gates) expect(h).toBeGreaterThan(60);
+      expect(await hoverTip(page, "g.barrier-pass circle")).toContain("3 tasks pass together at 1050 ms");
+      // Opened from disk, the page says when its file was written.
+      const when = await page.$eval(".when", (e) => e.textContent ?? "");
+      expect(when).toMatch(/file written .*\d/);
+      expect(when).toContain(String(new Date().getFullYear()));
+      await page.emulateMediaType("print");
+      expect(await page.$eval(".legend", (e) => getComputedStyle(e).position)).toBe("static");
+      expect(await page.$eval("#tip", (e) => getComputedStyle(e).display)).toBe("none");
       expect(problems).toEqual([]);
     } finally {
       await page.close();

@@ -49,7 +49,7 @@ describe("renderTimeline", () => {
     expect(html).toContain(`<h1>lock-demo on the board</h1>`);
     expect(html).toContain("turns going 1, 2, 3");
     expect(html).toContain(">0 ms</text>");
-    expect(html).toContain(">4500 ms</text>");
+    expect(html).toContain(">4000 ms</text>");
     // Hand-offs drawn as "who woke whom" arrows.
     expect(html.match(/<g class="wake" /g)).toHaveLength(8);
   });
@@ -149,7 +149,7 @@ describe("renderTimeline", () => {
     expect(Math.max(...bars) - Math.min(...bars)).toBeLessThan(2);
     // A real overlap (holding a Semaphore while waiting for a Lock) goes on a second track.
     const both = renderTimeline({ title: "y", runs: [{ label: "board", events: [{ ...ev(0, "Semaphore", "s", "acquire") }, L(100, "other", "acquire"), { ...L(200, "consumer", "wait") }, L(300, "other", "release"), L(300.2, "consumer", "acquire"), ev(500, "Semaphore", "s", "release"), L(600, "consumer", "release")] }] });
-    const lane = /<g class="lane" data-task="consumer">\s*<rect class="lane-bg" x="0" y="[^"]*" width="1600" height="([^"]*)"/.exec(both);
+    const lane = /<g class="lane" data-task="consumer">\s*<rect class="lane-bg" x="0" y="[^"]*" width="1280" height="([^"]*)"/.exec(both);
     expect(Number(lane![1])).toBeGreaterThan(100);
   });
 
@@ -157,5 +157,76 @@ describe("renderTimeline", () => {
     const junk = [null, 1, { t: "soon", task: {}, op: 3 }, { t: 2, task: "a", type: "Lock", obj: "l", op: "release" }] as unknown as TraceEvent[];
     const html = renderTimeline({ title: "junk", runs: [{ label: "board", events: junk }], divergence: null });
     expect(html.match(/<g class="lane" /g)).toHaveLength(2);
+  });
+
+  it("names the holder once per turn, however often the line of waiters changes during it", () => {
+    // lock-demo: task-1 holds from 0 to 600 ms while task-2 (200 ms) and task-3 (400 ms) line up.
+    const events = [L(0, "task-1", "acquire"), L(200, "task-2", "wait"), L(400, "task-3", "wait"), L(600, "task-1", "release"), L(600, "task-2", "acquire"), L(1200, "task-2", "release"), L(1200, "task-3", "acquire"), L(1800, "task-3", "release")];
+    const html = renderTimeline({ title: "x", runs: [{ label: "board", events }] });
+    expect([...html.matchAll(/<text class="state-text holder-text"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])).toEqual(["task-1", "task-2", "task-3"]);
+    expect([...html.matchAll(/<rect class="state holder"[^>]*data-holders="([^"]*)"/g)].map((m) => m[1])).toEqual(["task-1", "task-2", "task-3"]);
+    // Still one tooltip per change: hovering 200..400 ms says who waits then.
+    for (const from of ["0", "200", "400", "600"]) expect(html).toContain(`data-from="${from}"`);
+  });
+
+  it("keeps the waiters' order readable when their names do not fit: the shared start goes", () => {
+    const html = renderTimeline({ title: "x", runs: [{ label: "board", events: lockTurns(3, 6, 500) }] });
+    const waiting = [...html.matchAll(/<text class="state-text halo"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(waiting).toContain("2, 3");
+    expect(waiting).toContain("3, 1");
+    expect(waiting).toContain("1, 2");
+  });
+
+  it("a Barrier's pass: one gate through the lanes of all who pass, and how many in its row", () => {
+    const B = (t: number, task: string, op: string): TraceEvent => ({ t, side: "board", task, type: "Barrier", obj: "barrier", op });
+    const events = [B(0, "report-1", "arrive"), B(300, "report-2", "arrive"), B(900, "report-3", "arrive"), B(900, "report-3", "pass"), B(900, "report-1", "pass"), B(901, "report-2", "pass"), B(1000, "report-1", "arrive"), B(1500, "report-2", "arrive"), B(1800, "report-3", "arrive"), B(1800, "report-3", "pass"), B(1800, "report-1", "pass"), B(1800, "report-2", "pass")];
+    const html = renderTimeline({ title: "barrier-demo", runs: [{ label: "board", events }] });
+    const gates = [...html.matchAll(/<g class="barrier-pass" data-obj="barrier" data-t="([^"]*)" data-tasks="([^"]*)">([\s\S]*?)<\/g>/g)];
+    expect(gates.map((g) => [g[1], g[2]])).toEqual([
+      ["900", "report-3, report-1, report-2"],
+      ["1800", "report-3, report-1, report-2"],
+    ]);
+    for (const g of gates) expect(g[3]!.match(/<circle /g)).toHaveLength(3);
+    // The gate replaces the bunch of "who woke whom" arrows at one moment.
+    expect(html).not.toContain(`<g class="wake"`);
+    expect(html.match(/<rect class="pass-mark"/g)).toHaveLength(2);
+    expect(html).toContain(`>3 pass</text>`);
+    expect(html).toContain(`data-legend="pass"`);
+    // Waiting at the Barrier is counted as arrivals.
+    expect(html).toContain(`>arrived</text>`);
+    expect(renderTimeline({ title: "x", runs: [{ label: "board", events: lockTurns(2, 1, 10) }] })).not.toContain(`data-legend="pass"`);
+  });
+
+  it("a long primitive name is shown whole in smaller type before it is cut", () => {
+    const ev = (t: number, type: string, obj: string, op: string): TraceEvent => ({ t, side: "board", task: "consumer", type, obj, op });
+    const html = renderTimeline({ title: "x", runs: [{ label: "board", events: [ev(0, "Lock", "Condition.lock", "acquire"), ev(10, "Lock", "Condition.lock", "release"), ev(20, "Lock", "a lock with a name far too long to fit", "acquire")] }] });
+    const names = [...html.matchAll(/<text class="prim-label"[^>]*font-size="(\d+)"[^>]*>([^<]*)</g)].map((m) => [m[1], m[2]]);
+    expect(names[0]).toEqual(["17", "Condition.lock"]);
+    expect(names[1]![1]).toMatch(/^a lock with.*…$/);
+  });
+
+  it("labels an instant event at the right edge on its left instead of dropping the label", () => {
+    const E = (t: number, task: string, op: string): TraceEvent => ({ t, side: "board", task, type: "Event", obj: "go", op });
+    const html = renderTimeline({ title: "x", runs: [{ label: "board", events: [E(0, "waiter", "wait"), E(1500, "setter", "set"), E(1500, "waiter", "wake"), E(2500, "main", "clear")] }] });
+    const clear = /<path class="marker" d="M([\d.]+),[^"]*"[^>]*data-task="main"[\s\S]*?<text class="marker-text halo" x="([\d.]+)"[^>]*>clear<\/text>/.exec(html);
+    expect(clear).not.toBeNull();
+    expect(Number(clear![2])).toBeLessThan(Number(clear![1]));
+  });
+
+  it("says when: given, or left for the page to fill in from its file's date", () => {
+    const events = lockTurns(2, 1, 10);
+    expect(renderTimeline({ title: "x", when: "2026-12-02 05:49", runs: [{ label: "board", events }] })).toContain(`<span class="when"> · made 2026-12-02 05:49</span>`);
+    const html = renderTimeline({ title: "x", runs: [{ label: "board", events }] });
+    expect(html).toContain(`<span class="when"></span>`);
+    expect(html).toContain("document.lastModified");
+  });
+
+  it("prints: landscape, colours kept, no sticky legend, no tooltip or cursor", () => {
+    const html = renderTimeline({ title: "x", runs: [{ label: "board", events: lockTurns(2, 1, 10) }] });
+    const print = /@media print\{([\s\S]*?)\n\}/.exec(html)?.[1] ?? "";
+    expect(html).toContain("@page{size:landscape");
+    expect(print).toContain("print-color-adjust:exact");
+    expect(print).toContain(".legend{position:static}");
+    expect(print).toContain("#tip,svg.chart .cursor{display:none}");
   });
 });
