@@ -4,6 +4,7 @@
 import { EnterRawRepl, Exec, EXIT_RAW, ProtocolError, SoftReset, unsendable, visibleControls, type Action, type Failure, type OpResult, type Operation, type TimerId } from "../transport/protocol.js";
 import { closePort, hardReset, openPort, type Port } from "../transport/port.js";
 import type { BindingInterface } from "../transport/binding-types.js";
+import type { FileSnapshot } from "../sim/interpreter.js";
 import { EXIT, UserError, boardReset, busyBoard, disconnected, noAnswer, protocolError, unsendableByte, wontStop } from "../errors.js";
 
 export interface BoardOptions {
@@ -35,7 +36,8 @@ export interface ExecHooks {
   /**
    * synccli's own short code (probe, file operations): silence while it runs
    * is no answer after --timeout too, as while a reply is due. A user's
-   * program may be silent as long as it likes.
+   * program may be silent as long as it likes, and may leave work behind
+   * (see knownFiles); synccli's own leaves none.
    */
   ownCode?: boolean;
 }
@@ -139,8 +141,7 @@ export class Board {
     return new Promise((resolve) => this.port.drain(() => resolve()));
   }
 
-  /** Writes not yet known to have left the port. */
-  private undrained = 0;
+  /** Bytes written and not yet known to have left the port. */
   private undrainedBytes = 0;
   /** Pauses queued between our writes and not yet over. */
   private queuedPauseMs = 0;
@@ -206,7 +207,9 @@ export class Board {
         for (const t of opTimers.values()) clearTimeout(t);
         this.current = undefined;
         this.cancelCurrent = undefined;
-        // Given up on (silence, a disconnect): what the machine still held is shown, not dropped.
+        // Given up on (silence, a disconnect): what the machine still held is
+        // shown, not dropped, and what we sent may still arrive and run.
+        if (err && !(err instanceof Cancelled)) this.gaveUp = true;
         if (err) for (const a of op.abandon?.() ?? []) if (a.type === "stdout") hooks.onStdout?.(a.data);
         if (err) reject(err);
         else resolve(result!);
@@ -221,7 +224,7 @@ export class Board {
         // the timer starts once they have (see the write case below). But a
         // line that takes them no faster than its baud rate allows is stuck
         // (a crashed board's native USB stops reading): that is no answer too.
-        armWanted = this.undrained > 0;
+        armWanted = this.undrainedBytes > 0;
         if (settled) return;
         if (armWanted) {
           const outgoing = this.wireMs(this.undrainedBytes) + this.queuedPauseMs + STUCK_SLACK_MS;
@@ -269,12 +272,10 @@ export class Board {
             // Silence is counted from when our own bytes have left the port,
             // not from when they were queued (a slow upload is not the board's delay).
             if (a.type === "write") {
-              this.undrained++;
               this.undrainedBytes += a.data.length;
               void this.chain
                 .then(() => this.drained())
                 .then(() => {
-                  this.undrained--;
                   this.undrainedBytes -= a.data.length;
                   if (rearm || armWanted) arm();
                 });
@@ -386,6 +387,26 @@ export class Board {
     if (!this.inRaw) await this.enterRaw();
   }
 
+  /** A program that is not synccli's own has run since this board was opened (or last soft-reset). */
+  private ranUserCode = false;
+  /** An operation was given up on (no answer in time): what it sent may still arrive and run. */
+  private gaveUp = false;
+
+  /**
+   * The board's own record of its files (path, bytes; folders end in "/"),
+   * when it keeps one and it is current. A virtual board knows its files byte
+   * for byte while no code runs on it, and reports them at the end of each
+   * run; hardware keeps none. synccli trusts it only for what it knows ran:
+   * its own file operations, each finished. A user's program may have left
+   * something behind that changes files later (a timer, a thread), and a
+   * given-up operation may still run, so after either the board is asked.
+   */
+  knownFiles(): FileSnapshot | undefined {
+    if (this.ranUserCode || this.gaveUp || this.lost || this.current) return undefined;
+    const binding = this.options.binding as { knownFiles?: (path: string) => FileSnapshot | undefined } | undefined;
+    return binding?.knownFiles?.(this.options.path);
+  }
+
   /** Run code, streaming its output. Resolves when the board is back at its raw prompt. */
   async exec(code: string | Uint8Array, hooks: ExecHooks = {}): Promise<ExecResult> {
     checkSendable(code);
@@ -411,6 +432,7 @@ export class Board {
     };
     // Bytes the raw REPL cannot carry as data are shown as symbols (a board sends them as they are).
     const onStdout = (d: Uint8Array) => hooks.onStdout?.(visibleControls(d));
+    if (!hooks.ownCode) this.ranUserCode = true;
     const running = this.run(op, "running code", { ...hooks, onStdout });
     hooks.signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -469,6 +491,7 @@ export class Board {
   async softReset(): Promise<void> {
     await this.ensureRaw();
     await this.run(new SoftReset(), "soft-resetting");
+    this.ranUserCode = false; // a fresh interpreter: nothing of the user's program is left
   }
 
   async hardReset(): Promise<void> {
@@ -494,6 +517,7 @@ export class Board {
 
   /** Raw bytes to the board, for the interactive passthrough. */
   send(data: Uint8Array): Promise<void> {
+    this.ranUserCode = true; // typed at the REPL
     return this.write(data);
   }
 

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { Board, BoardError } from "./board.js";
 import { EXIT, UserError } from "../errors.js";
+import type { FileSnapshot } from "../sim/interpreter.js";
 
 /** Payload bytes per exec: small enough for a board's heap to compile comfortably. */
 export const CHUNK = 4096;
@@ -28,7 +29,8 @@ export function sha256(data: Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-const q = (s: string) => JSON.stringify(s); // a JSON string is a valid Python str literal for ASCII paths
+/** A path as a Python str literal: a JSON string is one. */
+export const q = (s: string) => JSON.stringify(s);
 
 function noFilesystem(detail: string) {
   return new UserError(
@@ -88,8 +90,34 @@ export function parseStats(out: string): Map<string, RemoteStat | undefined> {
   return result;
 }
 
-/** What the board holds at each path: size and SHA-256 (undefined hash when hashlib is missing). */
+/**
+ * The answer statScript would give, read from the board's own record of its
+ * files (see Board.knownFiles); undefined when a path is not one the record
+ * answers for as the board would (the root, `.`, `..`, `//`, a trailing `/`).
+ */
+export function statsFromRecord(files: FileSnapshot, paths: string[]): Map<string, RemoteStat | undefined> | undefined {
+  if (!paths.every((p) => /^(\/[^/]+)+$/.test(p) && !/\/\.\.?(\/|$)/.test(p))) return undefined;
+  const byPath = new Map(files);
+  return new Map(
+    paths.map((p): [string, RemoteStat | undefined] => {
+      if (byPath.has(p + "/")) return [p, { dir: true, size: 0 }];
+      const data = byPath.get(p);
+      return [p, data && { size: data.length, hash: sha256(data) }];
+    }),
+  );
+}
+
+/**
+ * What the board holds at each path: size and SHA-256 (undefined hash when
+ * hashlib is missing). A board that keeps a current record of its files
+ * (a virtual board) is not asked: hashing them over the serial line is
+ * most of what re-running `install`, `fs cp` or `run --with` on unchanged
+ * files costs.
+ */
 export async function statFiles(board: Board, paths: string[]): Promise<Map<string, RemoteStat | undefined>> {
+  const known = board.knownFiles();
+  const recorded = known && statsFromRecord(known, paths);
+  if (recorded) return recorded;
   let out: string;
   try {
     out = await board.evalIdempotent(statScript(paths));
@@ -100,13 +128,10 @@ export async function statFiles(board: Board, paths: string[]): Promise<Map<stri
   return parseStats(out);
 }
 
-/**
- * mkdir -p, tolerant of existing directories (whatever errno the port reports).
- * Safe to send again, so it is when a byte garbled on the way made it raise.
- */
-export async function makeDirs(board: Board, dir: string): Promise<void> {
+/** Code that makes `dir` and the folders above it; what is in the way and not a folder raises mkdir's OSError. */
+export function makeDirsScript(dir: string): string {
   const parts = dir.split("/").filter(Boolean);
-  const code = `import os
+  return `import os
 p = ''
 for d in ${"[" + parts.map(q).join(", ") + "]"}:
     p += '/' + d
@@ -116,8 +141,15 @@ for d in ${"[" + parts.map(q).join(", ") + "]"}:
         if not (os.stat(p)[0] & 0x4000):
             raise
 `;
+}
+
+/**
+ * mkdir -p, tolerant of existing directories (whatever errno the port reports).
+ * Safe to send again, so it is when a byte garbled on the way made it raise.
+ */
+export async function makeDirs(board: Board, dir: string): Promise<void> {
   try {
-    await board.evalIdempotent(code);
+    await board.evalIdempotent(makeDirsScript(dir));
   } catch (err) {
     if (!(err instanceof BoardError)) throw err;
     if (err.pasteAborted || !/OSError/.test(err.detail)) throw err; // garbled on the line, not the filesystem

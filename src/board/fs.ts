@@ -2,7 +2,7 @@
 // program run through exec (as mpremote's transport does), its answer printed
 // in a line format parsed here. Writing files and hashing reuse files.ts.
 import { Board, BoardError } from "./board.js";
-import { CHUNK, parseStats, statScript, writeFile, type RemoteStat } from "./files.js";
+import { CHUNK, makeDirsScript, q, statFiles, writeFile, type RemoteStat } from "./files.js";
 import { EXIT, UserError } from "../errors.js";
 
 /** Exit codes of file operations (README's table). */
@@ -22,8 +22,6 @@ export interface FsEntry {
 
 export const notFound = (path: string, where = "on the board") =>
   new UserError(`no such file or directory ${where}: ${path}`, where === "on the board" ? "see what is there with `synccli fs ls :/` (board paths start with `:`)" : "check the path on this computer", FS_EXIT.notFound);
-
-const q = (s: string) => JSON.stringify(s); // a JSON string is a valid Python str literal
 
 /** A board path as given (`:lib/x.py`, `lib/x.py`, `:`) made absolute: `/lib/x.py`, `/`. */
 export function boardPath(p: string): string {
@@ -238,7 +236,11 @@ export async function putFile(board: Board, path: string, data: Uint8Array, onBy
 
 /** SHA-256 and size of files (undefined when missing; `dir` for folders); hash undefined without hashlib. */
 export async function hashFiles(board: Board, paths: string[]): Promise<Map<string, RemoteStat | undefined>> {
-  return parseStats(await run(board, statScript(paths), paths[0] ?? "/", "sha256sum"));
+  try {
+    return await statFiles(board, paths);
+  } catch (err) {
+    throw fsError(err, paths[0] ?? "/", "sha256sum");
+  }
 }
 
 /** Removes a file; a folder needs `recursive`. */
@@ -266,18 +268,7 @@ export async function mkdir(board: Board, path: string, parents = false): Promis
     await run(board, `import os\nos.mkdir(${q(path)})\n`, path, "mkdir");
     return;
   }
-  const parts = path.split("/").filter(Boolean);
-  const code = `import os
-p = ''
-for d in [${parts.map(q).join(", ")}]:
-    p += '/' + d
-    try:
-        os.mkdir(p)
-    except OSError:
-        if not (os.stat(p)[0] & 0x4000):
-            raise OSError(17)
-`;
-  await run(board, code, path, "mkdir");
+  await run(board, makeDirsScript(path), path, "mkdir");
 }
 
 export async function rmdir(board: Board, path: string): Promise<void> {

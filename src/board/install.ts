@@ -1,5 +1,5 @@
-// Keeping the board's copy of the sync library current: compare hashes
-// computed on the board, copy only what differs.
+// Keeping the board's copy of the sync library current: compare the hashes of
+// what the board holds (see statFiles), copy only what differs.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Board } from "./board.js";
@@ -7,7 +7,6 @@ import { BoardError } from "./board.js";
 import { makeDirs, sha256, statFiles, writeFile, type RemoteStat } from "./files.js";
 import { EXIT, UserError } from "../errors.js";
 import { LIBRARY_DIR, LIBRARY_MODULES } from "./scripts.js";
-import type { FileSnapshot } from "../sim/interpreter.js";
 
 export const REMOTE_LIBRARY = "/lib/sync";
 /** Where single-file modules (asyn.py) go: on sys.path of every MicroPython port. */
@@ -63,29 +62,8 @@ export interface InstallResult {
   hashed: boolean;
 }
 
-/**
- * What the board holds at these paths. A virtual board that has run no code
- * since its files were loaded (from its saved flash) or reported after its
- * last run knows them byte for byte: they are hashed here, and the board is
- * not asked (a third of the time `run` takes before a script starts). Any
- * other board hashes its files itself.
- */
-export async function boardStats(board: Board, paths: string[]): Promise<Map<string, RemoteStat | undefined>> {
-  const binding = board.options.binding as { knownFiles?: (path: string) => FileSnapshot | undefined } | undefined;
-  const known = binding?.knownFiles?.(board.options.path);
-  if (!known) return statFiles(board, paths);
-  const byPath = new Map(known);
-  return new Map(
-    paths.map((p): [string, RemoteStat | undefined] => {
-      if (byPath.has(p + "/")) return [p, { dir: true, size: 0 }];
-      const data = byPath.get(p);
-      return [p, data && { size: data.length, hash: sha256(data) }];
-    }),
-  );
-}
-
 export async function installLibrary(board: Board, progress: InstallProgress = {}, files = libraryFiles()): Promise<InstallResult> {
-  const onBoard = await boardStats(board, files.map((f) => f.remote));
+  const onBoard = await statFiles(board, files.map((f) => f.remote));
   for (const f of files) {
     if (onBoard.get(f.remote)?.dir)
       throw new UserError(

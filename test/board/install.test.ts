@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { simBoard } from "../helpers/sim.js";
 import { EXIT, UserError } from "../../src/errors.js";
-import { boardStats, installLibrary, libraryFiles } from "../../src/board/install.js";
+import { installLibrary, libraryFiles } from "../../src/board/install.js";
+import { lineText } from "./line-board.js";
 import { pyBytesLiteral, statFiles, writeFile } from "../../src/board/files.js";
 
 describe("pyBytesLiteral", () => {
@@ -71,22 +72,24 @@ describe("installLibrary", () => {
   });
 });
 
-describe("boardStats on the virtual board (no hashing on the board when its files are known)", () => {
-  it("reads the board's own record while it has run nothing since, and asks the board once code may have changed files", async () => {
-    const { board, sim } = await simBoard();
+describe("install on the virtual board (no hashing on the board while its record is current)", () => {
+  it("reads the board's own record after synccli's own operations, which follows what they changed", async () => {
+    const { board, sim, link } = await simBoard();
     const files = libraryFiles();
     await installLibrary(board, {}, files);
     // After the run that wrote them, the board's record is its files byte for byte.
     expect(sim.target.board.knownFiles()).toBeDefined();
-    const paths = files.map((f) => f.remote);
-    expect(await boardStats(board, paths)).toEqual(await statFiles(board, paths));
-    // Code changes a file: the record follows (reported at the end of the run), and install sees it.
+    const sent = lineText(link);
+    expect((await installLibrary(board, {}, files)).copied).toEqual([]);
+    expect(sent()).not.toContain("import hashlib");
+    // A file changed on the board: the record follows (reported at the end of that run), and install sees it.
     await board.eval("f = open('/lib/sync/lock.py', 'a')\nf.write('# changed on the board\\n')\nf.close()");
     expect((await installLibrary(board, {}, files)).copied).toEqual(["lock.py"]);
     // A folder where a file goes is told apart from a file.
     await board.eval("import os\nos.remove('/lib/asyn.py')\nos.mkdir('/lib/asyn.py')");
-    expect((await boardStats(board, ["/lib/asyn.py", "/nothing"])).get("/lib/asyn.py")).toEqual({ dir: true, size: 0 });
-    expect((await boardStats(board, ["/nothing"])).get("/nothing")).toBeUndefined();
+    expect((await statFiles(board, ["/lib/asyn.py", "/nothing"])).get("/lib/asyn.py")).toEqual({ dir: true, size: 0 });
+    expect((await statFiles(board, ["/nothing"])).get("/nothing")).toBeUndefined();
+    expect(sent()).not.toContain("import hashlib");
   });
 
   it("while code runs, the record is not trusted", async () => {

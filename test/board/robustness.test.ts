@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { simBoard } from "../helpers/sim.js";
 import { ScriptedBinding } from "./scripted-binding.js";
+import { lineOnlyBoard, lineText } from "./line-board.js";
 import { EXIT, UserError } from "../../src/errors.js";
 import { Board, BoardError } from "../../src/board/board.js";
 import { installLibrary, libraryFiles } from "../../src/board/install.js";
@@ -57,9 +58,11 @@ describe("read-only board code is sent again when it raised", () => {
   });
 });
 
+// Install's own checks (statFiles) must cross the faulty line here: these
+// boards keep no record of their files, as hardware does (see line-board.ts).
 describe("install", () => {
   it("a directory where /lib/sync/lock.py should be: one clear error, exit 9", async () => {
-    const { board } = await simBoard();
+    const { board } = await lineOnlyBoard();
     await board.eval("import os\nfor d in ('/lib', '/lib/sync', '/lib/sync/lock.py'):\n    try:\n        os.mkdir(d)\n    except OSError:\n        pass\n");
     const stats = await statFiles(board, ["/lib/sync/lock.py"]);
     expect(stats.get("/lib/sync/lock.py")).toMatchObject({ dir: true });
@@ -70,7 +73,7 @@ describe("install", () => {
   });
 
   it("a file corrupted on its way to the board is detected by its SHA-256 and written again", async () => {
-    const { board } = await simBoard();
+    const { board } = await lineOnlyBoard();
     const files = libraryFiles().filter((f) => ["lock.py", "event.py"].includes(f.name));
     // The line flips a byte of lock.py's first write only.
     const evalOrig = board.eval.bind(board);
@@ -90,7 +93,7 @@ describe("install", () => {
   });
 
   it("a line that corrupts every write: install fails (exit 8) instead of reporting success", async () => {
-    const { board } = await simBoard();
+    const { board } = await lineOnlyBoard();
     const files = libraryFiles().filter((f) => f.name === "lock.py");
     const evalOrig = board.eval.bind(board);
     board.eval = (code: string) => evalOrig(code.includes("f.write(") ? code.replace("import", "imqort") : code);
@@ -100,12 +103,13 @@ describe("install", () => {
   });
 
   it("garbled bytes on the line (garble=0.002, seed=2): install fails cleanly or leaves every file intact", async () => {
-    const { board } = await simBoard({ garble: 0.002, seed: 2 });
+    const { board, link } = await lineOnlyBoard({ garble: 0.002, seed: 2 });
     const files = libraryFiles();
     const r = await installLibrary(board, {}, files).then(
       () => "ok",
       (e: unknown) => e,
     );
+    expect(link.stats.garbled).toBeGreaterThan(0);
     if (r !== "ok") {
       expect(r).toBeInstanceOf(UserError);
       return;
@@ -114,6 +118,29 @@ describe("install", () => {
     const stats = await statFiles(board, files.map((f) => f.remote)).catch(() => undefined);
     if (stats) for (const f of files) expect(stats.get(f.remote)?.hash).toBe(sha256(f.data));
   }, 60_000);
+
+  it("on a board with a record of its files, a byte flipped inside a file's bytes is seen there and the file written again", async () => {
+    const { board, link } = await simBoard();
+    const files = libraryFiles().filter((f) => f.name === "lock.py");
+    const evalOrig = board.eval.bind(board);
+    let corrupted = 0;
+    board.eval = (code: string) => {
+      // Still valid Python: the board stores the wrong bytes without a word.
+      if (corrupted === 0 && code.includes("f.write(") && code.includes("class ")) {
+        corrupted++;
+        code = code.replace("class ", "clasz ");
+      }
+      return evalOrig(code);
+    };
+    const sent = lineText(link);
+    expect((await installLibrary(board, {}, files)).copied).toEqual(["lock.py"]);
+    expect(corrupted).toBe(1);
+    expect(sent()).not.toContain("import hashlib"); // the checks read the record
+    await board.exec("pass"); // from here the board itself is asked
+    const stats = await statFiles(board, files.map((f) => f.remote));
+    expect(sent()).toContain("import hashlib");
+    expect(stats.get(files[0]!.remote)?.hash).toBe(sha256(files[0]!.data));
+  });
 
   it("a directory or a broken symlink inside the library folder: a UserError naming it", () => {
     const dir = mkdtempSync(join(tmpdir(), "synccli-lib-"));
