@@ -4,11 +4,15 @@
 // never wider than the width asked for (counted in terminal cells).
 import { Chalk, type ChalkInstance } from "chalk";
 import type { TraceEvent } from "./events.js";
-import { buildModel, colorOf, niceStep, primitiveOrder, fmt, type Interval, type TraceModel } from "./model.js";
+import { buildModel, colorOf, niceStep, primitiveOrder, fmt, type Interval, type PrimitiveTimeline, type TraceModel } from "./model.js";
 
 export const HOLD_CHAR = "█";
 export const WAIT_CHAR = "░";
 export const MARK_CHAR = "·";
+/** Where a Barrier lets its tasks through: the same column in every passing task's row, so they line up as a gate. */
+export const PASS_CHAR = "┃";
+/** A Queue's row: its size as a bar height, from one item up to the most it held in the run. */
+export const LEVEL_CHARS = "▁▂▃▄▅▆▇█";
 
 /** Colours a piece of text for a primitive (the i-th one in order of first appearance). */
 export type Colorizer = (text: string, primitive: { index: number; obj: string; type: string; hex: string }) => string;
@@ -203,7 +207,8 @@ function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean)
   const end = Math.max(...models.map((m) => m.model.end));
   const span = end - start;
 
-  const names = models.flatMap((m) => m.model.tasks.map((t) => sanitizeLabel(t.task)));
+  const queues = (m: TraceModel) => m.primitives.filter((p) => p.type === "Queue" && p.states.some((st) => st.size !== undefined));
+  const names = models.flatMap((m) => [...m.model.tasks.map((t) => sanitizeLabel(t.task)), ...queues(m.model).map((q) => sanitizeLabel(q.obj))]);
   const labelW = Math.max(0, Math.min(Math.max(1, ...names.map(cellWidth)), 20, Math.floor(width / 4)));
   const bars = Math.max(1, width - labelW - 2);
   const col = (t: number) => (span <= 0 ? 0 : Math.max(0, Math.min(bars - 1, Math.floor(((t - start) / span) * bars))));
@@ -234,7 +239,18 @@ function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean)
       }
       lines.push(l);
     }
+    // A Queue's fill level under the tasks that use it.
+    for (const q of queues(model)) {
+      const l = new Line(width);
+      l.add(fit(sanitizeLabel(q.obj), labelW) + " ");
+      l.add("│", "dim");
+      const style: Style = primIndex.has(q.obj) ? { prim: primIndex.get(q.obj)! } : null;
+      for (const level of queueLevels(q, bars, col, colStart, span)) l.add(level, level === " " ? null : style);
+      lines.push(l);
+    }
   }
+  const anyPass = models.some((m) => m.model.intervals.some(isPass));
+  const anyQueue = models.some((m) => queues(m.model).length > 0);
 
   // Axis: a tick on the columns of round times, their labels underneath.
   const unitS = span >= 20_000;
@@ -275,6 +291,8 @@ function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean)
     [[WAIT_CHAR, null], [" waiting", null]],
     [[MARK_CHAR, null], [" event", null]],
   ];
+  if (anyPass) items.push([[PASS_CHAR, null], [" all pass the Barrier", null]]);
+  if (anyQueue) items.push([["▁▄█", null], [" items in the Queue", null]]);
   if (opts.color) prims.forEach((p, i) => items.push([["■", { prim: i }], [" " + truncateCells(sanitizeLabel(p.obj), 16), null]]));
   items.forEach((parts, i) => {
     const text = (i === 0 ? "" : "  ") + parts.map((p) => p[0]).join("");
@@ -343,6 +361,28 @@ function taskRows(
       const c = col(p.t);
       if (cells[c] === null) cells[c] = { ch: p.ch, obj: p.obj };
     }
+    for (const iv of lane.intervals) if (isPass(iv)) cells[col(iv.end)] = { ch: PASS_CHAR, obj: iv.obj };
     return { task: lane.task, cells };
   });
+}
+
+/** A wait at a Barrier that ended with the task let through. */
+function isPass(iv: Interval): boolean {
+  return iv.type === "Barrier" && iv.kind === "waiting" && iv.closed?.op === "pass";
+}
+
+/** Per column, a Queue's most items during it as a bar height (" " for empty or not yet known). */
+function queueLevels(q: PrimitiveTimeline, bars: number, col: (t: number) => number, colStart: (c: number) => number, span: number): string[] {
+  const most: number[] = new Array(bars).fill(-1);
+  const width = span / bars;
+  for (const st of q.states) {
+    if (st.size === undefined) continue;
+    for (let c = col(st.from); c <= col(st.to); c++) {
+      // A state only touching a column's edge (ending where it starts) does not count in it.
+      if (st.to > st.from && (st.to <= colStart(c) || st.from >= colStart(c) + width) && !(c === col(st.from) && st.from === st.to)) continue;
+      most[c] = Math.max(most[c]!, st.size);
+    }
+  }
+  const max = Math.max(1, ...most);
+  return most.map((n) => (n <= 0 ? " " : LEVEL_CHARS[Math.max(0, Math.ceil((n / max) * LEVEL_CHARS.length) - 1)]!));
 }

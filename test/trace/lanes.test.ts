@@ -102,10 +102,10 @@ describe("renderLanes", () => {
     expect(renderLanes([ev(0, "main", "Event", "go", "set")], { width: 20 })).toBe(["main │·", "     └┬─────────────", "      0 ms", "█ holding  ░ waiting", ""].join("\n"));
   });
 
-  it("a hold within one clock tick is still a hold; the last arrival at a Barrier (no wait) is a dot", () => {
+  it("a hold within one clock tick is still a hold; the last arrival at a Barrier (no wait) shows only its pass", () => {
     const B = (t: number, task: string, op: string) => ev(t, task, "Barrier", "gate", op);
     const events = [L(0, "a", "acquire"), L(0, "a", "release"), B(1, "b", "arrive"), B(10, "a", "arrive"), B(10, "a", "pass"), B(10, "b", "pass")];
-    expect(renderLanes(events, { width: 20 }).split("\n").slice(0, 2)).toEqual(["a │█               ·", "b │ ░░░░░░░░░░░░░░░░"]);
+    expect(renderLanes(events, { width: 20 }).split("\n").slice(0, 2)).toEqual(["a │█               ┃", "b │ ░░░░░░░░░░░░░░░┃"]);
   });
 
   it("a short hold in a long run stays visible", () => {
@@ -133,5 +133,39 @@ describe("cells", () => {
 
   it("sanitizes control characters and bidi overrides", () => {
     expect(sanitizeLabel("a\x1b[2Jb\u202Ec\x07")).toBe("a?[2Jb?c?");
+  });
+
+  it("a Barrier's pass is one column of ┃ through every task it lets through, the last arrival too", () => {
+    const B = (t: number, task: string, op: string) => ev(t, task, "Barrier", "b", op);
+    const events = [B(0, "a", "arrive"), B(4, "b", "arrive"), B(10, "c", "arrive"), B(10, "c", "pass"), B(10, "a", "pass"), B(10, "b", "pass"), B(12, "a", "arrive"), B(16, "b", "arrive"), B(20, "c", "arrive"), B(20, "c", "pass"), B(20, "a", "pass"), B(20, "b", "pass")];
+    expect(renderLanes(events, { width: 60 })).toBe(
+      [
+        "a │░░░░░░░░░░░░░░░░░░░░░░░░░░░░┃     ░░░░░░░░░░░░░░░░░░░░░░┃",
+        "b │           ░░░░░░░░░░░░░░░░░┃                ░░░░░░░░░░░┃",
+        "c │                            ┃                           ┃",
+        "  └┬────┬─────┬─────┬────┬─────┬─────┬────┬─────┬─────┬────┬",
+        "   0 ms 2     4     6    8     10    12   14    16    18  20",
+        "█ holding  ░ waiting  · event  ┃ all pass the Barrier",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("a Queue gets a row of its fill level under the tasks, from ▁ up to █ at the most it held", () => {
+    const Q = (t: number, task: string, op: string, size: number): TraceEvent => ({ ...ev(t, task, "Queue", "q", op), size });
+    const q = [Q(0, "cons", "get-wait", 0), Q(2, "prod", "put", 1), Q(2, "cons", "get", 0), Q(4, "prod", "put", 1), Q(6, "prod", "put", 2), Q(8, "prod", "put-wait", 2), Q(14, "cons", "get", 1), Q(14, "prod", "put", 2), Q(20, "cons", "get", 1)];
+    expect(renderLanes(q, { width: 60 })).toBe(
+      [
+        "cons │░░░░░░                               ·               ·",
+        "prod │     ·    ·     ·    ░░░░░░░░░░░░░░░░░",
+        "q    │     ▄    ▄▄▄▄▄▄██████████████████████████████████████",
+        "     └┬────┬────┬─────┬────┬─────┬────┬────┬─────┬────┬────┬",
+        "      0 ms 2    4     6    8     10   12   14    16   18  20",
+        "█ holding  ░ waiting  · event  ▁▄█ items in the Queue",
+        "",
+      ].join("\n"),
+    );
+    // In colour, the row takes the Queue's colour.
+    expect(renderLanes(q, { width: 60, color: true })).toMatch(/q {4}\x1b\[2m│\x1b\[22m {5}\x1b\[34m▄/);
   });
 });
