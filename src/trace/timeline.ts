@@ -191,6 +191,25 @@ function shade(hex: string, f: number): string {
   return `#${[m(r), m(g), m(b)].map((c) => c.toString(16).padStart(2, "0")).join("")}`;
 }
 
+// Light colours (orange, yellow, sky blue) all but vanish from hatching and
+// outlines on a washed-out projector or a greyscale print, so waiting is
+// drawn with darker stripes and a dark edge: it never depends on hue alone.
+/** `hex` darkened just enough that its luminance is at most `max`. */
+function darkTo(hex: string, max: number): string {
+  for (let f = 0; f < 1; f += 0.05) if (luminance(shade(hex, f)) <= max) return shade(hex, f);
+  return "#000000";
+}
+
+/** The hatching's stripes: at least 4:1 against white. */
+function stripe(hex: string): string {
+  return darkTo(hex, 0.2);
+}
+
+/** A waiting shape's outline: at least 7:1 against white. */
+function edge(hex: string): string {
+  return darkTo(hex, 0.1);
+}
+
 // ---------------------------------------------------------------- words
 
 function waitWords(iv: Interval): string[] {
@@ -449,7 +468,7 @@ function drawInterval(ctx: Ctx, out: string[], piece: Piece<Interval>, y: number
     const label = one ? pick(sizes([`holds ${iv.obj}`, iv.obj], F_BAR), w - 12) : null;
     if (label) out.push(`<text class="bar-text" x="${n1(x + 7)}" y="${n1(by + BAR_H / 2)}" font-size="${label[1]}" font-weight="700" fill="${inkOn(hex)}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
   } else {
-    out.push(rect(`bar waiting${open}`, x, by + 1, w, BAR_H - 2, `rx="4" fill="url(#hatch-${idx})" stroke="${hex}" stroke-width="2" ${data}`, tip));
+    out.push(rect(`bar waiting${open}`, x, by + 1, w, BAR_H - 2, `rx="4" fill="url(#hatch-${idx})" stroke="${edge(hex)}" stroke-width="2.5" ${data}`, tip));
     const label = one ? pick(sizes(waitWords(iv), F_BAR), w - 12) : null;
     if (label) out.push(`<text class="bar-text halo" x="${n1(x + 7)}" y="${n1(by + BAR_H / 2)}" font-size="${label[1]}" font-weight="700" fill="#111" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
   }
@@ -610,7 +629,7 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
     // Queue (waiters) track.
     const waiters = s.waiters;
     if (waiters.length > 0) {
-      out.push(shape("state waiters", x, queueY, Math.max(w, 2), QUEUE_H, `fill="url(#hatch-${idx})" stroke="${hex}" stroke-width="1.5" ${data}`));
+      out.push(shape("state waiters", x, queueY, Math.max(w, 2), QUEUE_H, `fill="url(#hatch-${idx})" stroke="${edge(hex)}" stroke-width="2" ${data}`));
       let text: string;
       if (p.type === "Queue") {
         const gs = waiters.filter((q) => q.for === "get").map((q) => q.task);
@@ -789,7 +808,7 @@ function patterns(count: number): string {
   for (let i = 0; i < Math.max(count, 1); i++) {
     const { hex } = colorOf(i);
     defs.push(
-      `<pattern id="hatch-${i}" width="12" height="12" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="12" height="12" fill="${tint(hex, 0.82)}"/><rect width="5" height="12" fill="${hex}"/></pattern>`,
+      `<pattern id="hatch-${i}" width="12" height="12" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="12" height="12" fill="${tint(hex, 0.82)}"/><rect width="5" height="12" fill="${stripe(hex)}"/></pattern>`,
     );
   }
   defs.push(`<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="12" markerHeight="12" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#222"/></marker>`);
@@ -950,7 +969,7 @@ function legend(prims: { obj: string; type: string }[], divergence: boolean, has
   prims.forEach((p, i) => {
     const { hex } = colorOf(i);
     items.push(
-      `<span class="item prim" data-obj="${esc(p.obj)}">${sw(`<rect x="1" y="3" width="22" height="20" rx="3" fill="${hex}"/><rect x="23" y="4" width="22" height="18" fill="url(#hatch-${i})" stroke="${hex}" stroke-width="2"/>`)}<span><b>${esc(fitText(p.obj, 320, 20, true))}</b> <span style="color:#555">${esc(p.type)}</span></span></span>`,
+      `<span class="item prim" data-obj="${esc(p.obj)}">${sw(`<rect x="1" y="3" width="22" height="20" rx="3" fill="${hex}"/><rect x="23" y="4" width="22" height="18" fill="url(#hatch-${i})" stroke="${edge(hex)}" stroke-width="2"/>`)}<span><b>${esc(fitText(p.obj, 320, 20, true))}</b> <span style="color:#555">${esc(p.type)}</span></span></span>`,
     );
   });
   return `<div class="legend" role="list">${items.join("")}</div>`;

@@ -229,4 +229,24 @@ describe("renderTimeline", () => {
     expect(print).toContain(".legend{position:static}");
     expect(print).toContain("#tip,svg.chart .cursor{display:none}");
   });
+
+  it("waiting does not fade with the colour: every hatching's stripes and every waiting outline stay dark against white", () => {
+    // Contrast against white as WCAG counts it.
+    const contrast = (hex: string) => {
+      const lin = (c: number) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : Math.pow((c / 255 + 0.055) / 1.055, 2.4));
+      const v = parseInt(hex.slice(1), 16);
+      const l = 0.2126 * lin((v >> 16) & 255) + 0.7152 * lin((v >> 8) & 255) + 0.0722 * lin(v & 255);
+      return 1.05 / (l + 0.05);
+    };
+    // Eight primitives, one of each colour, each with a task waiting on it.
+    const events: TraceEvent[] = [];
+    for (let i = 0; i < 8; i++) events.push({ t: i, side: "board", task: `w${i}`, type: "Lock", obj: `l${i}`, op: "acquire" }, { t: i + 1, side: "board", task: `x${i}`, type: "Lock", obj: `l${i}`, op: "wait" });
+    const html = renderTimeline({ title: "x", runs: [{ label: "board", events }] });
+    const stripes = [...html.matchAll(/<pattern id="hatch-\d"[^>]*><rect [^>]*\/><rect width="5" height="12" fill="(#[0-9a-f]{6})"/gi)].map((m) => m[1]!);
+    expect(stripes).toHaveLength(8);
+    for (const c of stripes) expect(contrast(c), c).toBeGreaterThanOrEqual(4);
+    const edges = [...html.matchAll(/<rect class="(?:bar waiting|state waiters)[^"]*"[^>]*stroke="(#[0-9a-f]{6})"/gi)].map((m) => m[1]!);
+    expect(edges.length).toBeGreaterThanOrEqual(16);
+    for (const c of edges) expect(contrast(c), c).toBeGreaterThanOrEqual(7);
+  });
 });
