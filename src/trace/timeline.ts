@@ -637,8 +637,18 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
         text = [gs.length ? `get: ${gs.join(", ")}` : "", ps.length ? `put: ${ps.join(", ")}` : ""].filter(Boolean).join("  ");
       } else text = waiters.map((q) => q.task).join(", ");
       const short = p.type === "Queue" || cut === 0 ? [] : [waiters.map((q) => q.task.slice(cut)).join(", ")];
-      const count = `${waiters.length} ${p.type === "Barrier" ? "arrived" : "waiting"}`;
-      const label = pick([...sizes([text, ...short], F_QUEUE), [count, F_QUEUE], [String(waiters.length), F_QUEUE]], w - 10);
+      let texts = [text, ...short];
+      let count = `${waiters.length} waiting`;
+      let least = String(waiters.length);
+      if (p.type === "Barrier") {
+        // How many of how many: the parties are the tasks its next pass lets through.
+        const parties = passes.find((ps) => ps.t >= piece.from)?.tasks.length;
+        const of = parties === undefined ? "" : `/${parties}`;
+        texts = texts.map((t) => `${waiters.length}${of}: ${t}`);
+        count = parties === undefined ? `${waiters.length} arrived` : `${waiters.length} of ${parties} arrived`;
+        least = `${waiters.length}${of}`;
+      }
+      const label = pick([...sizes(texts, F_QUEUE), [count, F_QUEUE], [least, F_QUEUE], [least, F_SMALL], [String(waiters.length), F_SMALL]], w - 10);
       if (label) out.push(`<text class="state-text halo" x="${n1(x + 6)}" y="${n1(queueY + QUEUE_H / 2)}" font-size="${label[1]}" font-weight="700" fill="#111" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
     }
   }

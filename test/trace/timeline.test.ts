@@ -192,8 +192,10 @@ describe("renderTimeline", () => {
     expect(html.match(/<rect class="pass-mark"/g)).toHaveLength(2);
     expect(html).toContain(`>3 pass</text>`);
     expect(html).toContain(`data-legend="pass"`);
-    // Waiting at the Barrier is counted as arrivals.
+    // Waiting at the Barrier is counted as arrivals, of as many as its pass lets through.
     expect(html).toContain(`>arrived</text>`);
+    expect(html).toContain(`>1/3: report-1</text>`);
+    expect(html).toContain(`>2/3: report-1, report-2</text>`);
     expect(renderTimeline({ title: "x", runs: [{ label: "board", events: lockTurns(2, 1, 10) }] })).not.toContain(`data-legend="pass"`);
   });
 
