@@ -444,7 +444,8 @@ function intervalPieces(ctx: Ctx, items: readonly Interval[]): Piece<Interval>[]
   );
 }
 
-function drawInterval(ctx: Ctx, out: string[], piece: Piece<Interval>, y: number): void {
+/** `taken`: where this track's bar labels are written (x from, x to), for the instant events' labels to keep clear of. */
+function drawInterval(ctx: Ctx, out: string[], piece: Piece<Interval>, y: number, taken: [number, number][] = []): void {
   const iv = piece.rep;
   const one = piece.items.length === 1;
   const { hex, idx } = ctx.colour(iv.obj);
@@ -466,10 +467,15 @@ function drawInterval(ctx: Ctx, out: string[], piece: Piece<Interval>, y: number
   if (iv.kind === "holding") {
     out.push(rect(`bar holding${open}`, x, by, w, BAR_H, `rx="4" fill="${hex}" ${data}`, tip));
     const label = one ? pick(sizes([`holds ${iv.obj}`, iv.obj], F_BAR), w - 12) : null;
+    if (label) taken.push([x + 7, x + 7 + textW(label[0], label[1], true)]);
     if (label) out.push(`<text class="bar-text" x="${n1(x + 7)}" y="${n1(by + BAR_H / 2)}" font-size="${label[1]}" font-weight="700" fill="${inkOn(hex)}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
   } else {
     out.push(rect(`bar waiting${open}`, x, by + 1, w, BAR_H - 2, `rx="4" fill="url(#hatch-${idx})" stroke="${edge(hex)}" stroke-width="2.5" ${data}`, tip));
-    const label = one ? pick(sizes(waitWords(iv), F_BAR), w - 12) : null;
+    // How long, when there is room: "waits for Lock (1218 ms)".
+    const words = waitWords(iv);
+    const long = iv.open ? [] : [`${words[0]} (${fmtSpan(iv.end - iv.start)})`];
+    const label = one ? pick(sizes([...long, ...words], F_BAR), w - 12) : null;
+    if (label) taken.push([x + 7, x + 7 + textW(label[0], label[1], true)]);
     if (label) out.push(`<text class="bar-text halo" x="${n1(x + 7)}" y="${n1(by + BAR_H / 2)}" font-size="${label[1]}" font-weight="700" fill="#111" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
   }
   if (open) {
@@ -478,7 +484,8 @@ function drawInterval(ctx: Ctx, out: string[], piece: Piece<Interval>, y: number
   }
 }
 
-function drawMarkers(ctx: Ctx, out: string[], markers: readonly Marker[], cy: number): void {
+function drawMarkers(ctx: Ctx, out: string[], markers: readonly Marker[], cy: number, taken: readonly [number, number][] = []): void {
+  const free = (a: number, b: number) => taken.every(([c, d]) => b <= c - 2 || a >= d + 2);
   let i = 0;
   let labelEnd = -Infinity;
   while (i < markers.length) {
@@ -498,7 +505,10 @@ function drawMarkers(ctx: Ctx, out: string[], markers: readonly Marker[], cy: nu
     const lw = textW(label, F_MARK, true);
     // Right of the diamond; left of it when the next one or the picture's edge is in the way.
     let lx: number | null = gx + r + 4;
-    if (!(lx > labelEnd && lx + lw < Math.min(nextX - r - 2, W - 4))) lx = gx - r - 4 - lw > Math.max(labelEnd, X0 - 4) ? gx - r - 4 - lw : null;
+    if (!(lx > labelEnd && lx + lw < Math.min(nextX - r - 2, W - 4) && free(lx, lx + lw))) {
+      const left = gx - r - 4 - lw;
+      lx = left > Math.max(labelEnd, X0 - 4) && free(left, left + lw) ? left : null;
+    }
     if (lx !== null) {
       out.push(`<text class="marker-text halo" x="${n1(lx)}" y="${n1(cy - 1)}" font-size="${F_MARK}" font-weight="700" fill="${shade(hex, 0.45)}" dominant-baseline="central" pointer-events="none">${esc(label)}</text>`);
       labelEnd = Math.max(lx + lw, gx + r);
@@ -722,10 +732,12 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
     body.push(`<rect class="lane-bg" x="0" y="${n1(y)}" width="${W}" height="${n1(h)}" fill="${li % 2 ? "#f4f4f4" : "#fbfbfb"}"/>`);
     const shown = fitText(lane.task, X0 - 36, F_LANE, true);
     body.push(`<text class="lane-label" x="20" y="${n1(y + 4 + TRACK_H / 2)}" font-size="${F_LANE}" font-weight="700" fill="#111" dominant-baseline="central">${esc(shown)}<title>${esc(`task ${lane.task}: ${lane.intervals.length} intervals, ${lane.markers.length} instant events`)}</title></text>`);
+    // Instant events sit on the first track: their labels keep off its bar labels.
+    const taken: [number, number][] = [];
     tracks.forEach((items, k) => {
-      for (const piece of intervalPieces(ctx, items)) drawInterval(ctx, body, piece, y + 4 + k * TRACK_H);
+      for (const piece of intervalPieces(ctx, items)) drawInterval(ctx, body, piece, y + 4 + k * TRACK_H, k === 0 ? taken : []);
     });
-    drawMarkers(ctx, body, lane.markers, y + 4 + TRACK_H / 2);
+    drawMarkers(ctx, body, lane.markers, y + 4 + TRACK_H / 2, taken);
     body.push(`</g>`);
     y += h;
   });

@@ -251,4 +251,26 @@ describe("renderTimeline", () => {
     expect(edges.length).toBeGreaterThanOrEqual(16);
     for (const c of edges) expect(contrast(c), c).toBeGreaterThanOrEqual(7);
   });
+
+  it("a long wait says how long it lasted; a short one just what it waits for", () => {
+    const E = (t: number, task: string, op: string): TraceEvent => ({ t, side: "board", task, type: "Event", obj: "go", op });
+    const html = renderTimeline({ title: "x", runs: [{ label: "board", events: [E(0, "waiter", "wait"), E(1510, "setter", "set"), E(1510, "waiter", "wake"), E(1400, "late", "wait"), E(1700, "setter", "set"), E(1700, "late", "wake"), E(2500, "main", "clear")] }] });
+    const labels = [...html.matchAll(/<text class="bar-text halo"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(labels).toEqual(["waits for go (1510 ms)", "waits"]);
+  });
+
+  it("an instant event's label never lands on a bar's label in its lane", () => {
+    // compare condition-demo --broken: each consumer is woken (set), clears the Event and at once waits again.
+    const E = (t: number, task: string, op: string): TraceEvent => ({ t, side: "board", task, type: "Event", obj: "ready", op });
+    const events = [E(0, "c", "wait"), E(600, "p", "set"), E(600, "c", "wake"), E(601, "c", "clear"), E(602, "c", "wait"), E(1200, "p", "set"), E(1200, "c", "wake"), E(1201, "c", "clear"), E(1202, "c", "wait"), E(1800, "p", "set"), E(1800, "c", "wake")];
+    const html = renderTimeline({ title: "x", runs: [{ label: "broken", events }] });
+    const lane = /<g class="lane" data-task="c">([\s\S]*?)<\/g>/.exec(html)![1]!;
+    const spans = (re: RegExp) => [...lane.matchAll(re)].map((m) => ({ x: Number(m[1]), size: Number(m[2]), text: m[3]! }));
+    const bars = spans(/<text class="bar-text[^"]*" x="([\d.]+)"[^>]*font-size="(\d+)"[^>]*>([^<]*)</g);
+    const marks = spans(/<text class="marker-text[^"]*" x="([\d.]+)"[^>]*font-size="(\d+)"[^>]*>([^<]*)</g);
+    expect(bars.length).toBeGreaterThanOrEqual(2);
+    // Bold sans letters average well over half an em: a fair measure of where each label ends.
+    const end = (l: { x: number; size: number; text: string }) => l.x + 0.6 * l.text.length * l.size;
+    for (const m of marks) for (const b of bars) expect(end(m) <= b.x || m.x >= end(b), `${m.text} at ${m.x} on ${b.text} at ${b.x}`).toBe(true);
+  });
 });
