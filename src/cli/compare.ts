@@ -110,9 +110,10 @@ type OnLine = (l: DemoLine) => void;
 /**
  * Runs the script on the board collecting its output (Ctrl-C handled as for
  * `run`), traced when `tracing`; trace records are taken out of the output.
- * `onLine` gets each line as soon as it is complete (the last one at the end).
+ * `onLine` gets each line as soon as it is complete (the last one at the end);
+ * `onStart` is called at the program's first output (trace records included).
  */
-async function runOnBoard(session: Session, script: Script, quiet: boolean, tracing: boolean, onLine: OnLine = () => {}): Promise<BoardRun> {
+async function runOnBoard(session: Session, script: Script, quiet: boolean, tracing: boolean, onLine: OnLine = () => {}, onStart = () => {}): Promise<BoardRun> {
   const { code, lineOffset } = tracing ? tracedSource(script.source) : { code: script.source, lineOffset: 0 };
   const events: TraceEvent[] = [];
   const split = new RecordSplitter((e) => events.push(e));
@@ -125,7 +126,15 @@ async function runOnBoard(session: Session, script: Script, quiet: boolean, trac
   // Records leave the output even untraced (tracing left on by an earlier run).
   let result: Awaited<ReturnType<typeof execOnBoard>>;
   try {
-    result = await execOnBoard(session, code, (s) => take(split.push(s)), quiet);
+    result = await execOnBoard(
+      session,
+      code,
+      (s) => {
+        if (s !== "") onStart();
+        take(split.push(s));
+      },
+      quiet,
+    );
   } finally {
     take(split.end());
     for (const l of lineSplit.end()) onLine(l);
@@ -206,46 +215,59 @@ interface Sided {
   right: { lines: DemoLine[]; events: TraceEvent[]; error?: string };
 }
 
-/** The demo on the board and its mirror on the host, started together; each side's ms count from its own start. */
+/**
+ * The demo on the board and its mirror on the host, started together; each
+ * side's ms count from its own start. "Together" is when the board's program
+ * starts talking, not when compare begins: the script first has to cross the
+ * serial line (about 0.3 s for a demo at 115200 baud) and the host mirror
+ * keeps to its own schedule, so started at once it ran that far ahead, and
+ * live, on a terminal, its rows piled up waiting for the board's.
+ */
 async function boardAndHost(session: Session, arg: string, script: Script, opts: RunOptions, g: GlobalOptions, tracing: boolean, live: Live): Promise<Sided> {
   const demo = findHostDemo(arg);
   if (!g.json) process.stderr.write(chalk.dim(`running ${demo.name} on the board and on the host...\n`));
   live.start();
   const host: DemoLine[] = [];
   let hostEvents: TraceEvent[] = [];
-  const recorder = tracing ? lib.startTrace() : undefined;
-  const hostDone = demo
-    .run(
-      (line) => {
-        const l = lib.parseLine(line);
-        host.push(l);
-        live.push(1, l);
-      },
-      session.signal,
-      { broken: opts.broken, speed: opts.speed },
-    )
-    .then(
-      () => undefined,
-      (err: unknown) => err,
-    )
-    .finally(() => {
-      hostEvents = recorder?.stop() ?? [];
-      live.end(1);
-    });
+  let hostDone: Promise<unknown> | undefined;
+  const startHost = () => {
+    if (hostDone !== undefined || session.signal.aborted) return;
+    const recorder = tracing ? lib.startTrace() : undefined;
+    hostDone = demo
+      .run(
+        (line) => {
+          const l = lib.parseLine(line);
+          host.push(l);
+          live.push(1, l);
+        },
+        session.signal,
+        { broken: opts.broken, speed: opts.speed },
+      )
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      )
+      .finally(() => {
+        hostEvents = recorder?.stop() ?? [];
+        live.end(1);
+      });
+  };
   let board: BoardRun;
   try {
-    board = await runOnBoard(session, script, g.json === true, tracing, (l) => live.push(0, l));
+    board = await runOnBoard(session, script, g.json === true, tracing, (l) => live.push(0, l), startHost);
   } finally {
     live.end(0);
   }
+  // A program that printed nothing (or failed at once) still gets the mirror beside it.
+  startHost();
   const hostErr = await hostDone;
+  if (hostDone === undefined) live.end(1);
   if (hostErr !== undefined && !session.signal.aborted) throw hostErr;
   return { sides: ["board", "host"], interrupted: board.interrupted, left: board, right: { lines: host, events: hostEvents } };
 }
 
 /** `--broken`: the demo, then its broken variant, on the same board, each from a fresh interpreter. */
-async function fixedThenBroken(session: Session, arg: string, opts: RunOptions, g: GlobalOptions, tracing: boolean, live: Live): Promise<Sided> {
-  const broken = loadScript(arg, { broken: true, speed: opts.speed });
+async function fixedThenBroken(session: Session, arg: string, broken: Script, opts: RunOptions, g: GlobalOptions, tracing: boolean, live: Live): Promise<Sided> {
   if (!g.json) process.stderr.write(chalk.dim(`running ${arg} on the board, then its broken variant...\n`));
   live.start();
   let fixed: BoardRun;
@@ -280,7 +302,11 @@ export function registerCompare(program: Command) {
     checkOutputs(opts);
     lib ??= await loadLib();
     const script = loadScript(arg, { speed: opts.speed });
-    if (!opts.broken) findHostDemo(arg); // before opening the board
+    // Usage errors before opening the board: a copy without its `BROKEN = False`
+    // line used to be refused only after the library was installed and the
+    // fixed run had been set up.
+    const broken = opts.broken ? loadScript(arg, { broken: true, speed: opts.speed }) : undefined;
+    if (!broken) findHostDemo(arg);
     showHeader(script, { ...opts, json: g.json });
     const tracing = wantsTrace(opts);
     const session = await openSession(g);
@@ -289,7 +315,7 @@ export function registerCompare(program: Command) {
     let r: Sided;
     try {
       await prepareForScript(session, tracing ? tracedSource(script.source).code : script.source, { ...opts, json: g.json });
-      r = opts.broken ? await fixedThenBroken(session, arg, opts, g, tracing, live) : await boardAndHost(session, arg, script, opts, g, tracing, live);
+      r = broken ? await fixedThenBroken(session, arg, broken, opts, g, tracing, live) : await boardAndHost(session, arg, script, opts, g, tracing, live);
     } finally {
       live.close();
       await session.close();

@@ -4,7 +4,7 @@
 import { Barrier } from "../primitives/index.js";
 import { task } from "../primitives/trace.js";
 import type { DemoOptions } from "./catalog.js";
-import { DemoClock, gather } from "./format.js";
+import { DemoClock } from "./format.js";
 
 const WORK_MS = [150, 900, 1050]; // per number, for report-1, report-2, report-3
 
@@ -42,7 +42,7 @@ export async function run(out: (line: string) => void, signal?: AbortSignal, opt
   }
 
   const barrier = BROKEN ? null : new Barrier(3, () => d.log("barrier", "Synch"));
-  await gather(
+  await d.gather(
     () => task(report, 1, barrier),
     () => task(report, 2, barrier),
     () => task(report, 3, barrier),

@@ -4,7 +4,7 @@
 import { Condition, Event } from "../primitives/index.js";
 import { task } from "../primitives/trace.js";
 import type { DemoOptions } from "./catalog.js";
-import { DemoClock, gather } from "./format.js";
+import { DemoClock } from "./format.js";
 
 const PRODUCE_MS = 600;
 const CONSUME_MS = 300;
@@ -98,7 +98,7 @@ export async function run(out: (line: string) => void, signal?: AbortSignal, opt
 
   const cond = BROKEN ? null : new Condition();
   const ready = BROKEN ? new Event() : null;
-  await gather(
+  await d.gather(
     () => task(consumer, 1, cond, ready),
     () => task(consumer, 2, cond, ready),
     () => task(producer, cond, ready),

@@ -5,7 +5,7 @@
 import { Event } from "../primitives/index.js";
 import { task } from "../primitives/trace.js";
 import type { DemoOptions } from "./catalog.js";
-import { DemoClock, gather, pyBool } from "./format.js";
+import { DemoClock, pyBool } from "./format.js";
 
 const SET_AFTER_MS = 1500;
 const LATE_MS = 2500;
@@ -28,12 +28,12 @@ export async function run(out: (line: string) => void, signal?: AbortSignal, opt
         await d.sleep(poll);
         polls += 1;
       }
-      resumed.push(d.now());
+      resumed.push(d.scheduled());
       d.log(name, `sees the flag at poll ${polls} (${polls - 1} found nothing)`);
     } else {
       d.log(name, "waits for the event");
       await event.wait({ signal });
-      resumed.push(d.now());
+      resumed.push(d.scheduled());
       d.log(name, "got event");
     }
   }
@@ -62,14 +62,15 @@ export async function run(out: (line: string) => void, signal?: AbortSignal, opt
   }
 
   const event = BROKEN ? null : new Event();
-  await gather(
+  await d.gather(
     () => task(waiter, 1, event),
     () => task(waiter, 2, event),
     () => task(waiter, 3, event),
     () => task(setter, event),
     () => task(latecomer, event),
   );
-  const spread = (Math.max(...resumed) - Math.min(...resumed)) * d.speed; // ms at speed 1: about 0, or 500 when broken
+  // Schedule times, not the wall clock: a busy host must not turn 500 ms into 200.
+  const spread = (Math.max(...resumed) - Math.min(...resumed)) * d.speed; // ms at speed 1: 0, or 500 when broken
   d.log("main", `waiters 1-3 resumed together: ${pyBool(spread < 250)}`);
   if (event === null) {
     ready = false;

@@ -4,7 +4,7 @@
 import { Lock } from "../primitives/index.js";
 import { task } from "../primitives/trace.js";
 import type { DemoOptions } from "./catalog.js";
-import { DemoClock, gather } from "./format.js";
+import { DemoClock } from "./format.js";
 
 const ROUNDS = 3;
 const ARRIVE_MS = 200; // task i starts (i - 1) * 200 ms after task 1
@@ -61,7 +61,7 @@ export async function run(out: (line: string) => void, signal?: AbortSignal, opt
 
   const lock = BROKEN ? null : new Lock();
   d.log("main", `3 tasks add 1 to a shared counter, ${ROUNDS} rounds each: read, work, write`);
-  await gather(
+  await d.gather(
     () => task(taskFn, 1, lock),
     () => task(taskFn, 2, lock),
     () => task(taskFn, 3, lock),

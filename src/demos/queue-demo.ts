@@ -5,7 +5,7 @@
 import { Queue, QueueEmpty } from "../primitives/index.js";
 import { task } from "../primitives/trace.js";
 import type { DemoOptions } from "./catalog.js";
-import { DemoClock, createTask } from "./format.js";
+import { DemoClock } from "./format.js";
 
 const PRODUCE_MS = 300;
 const CONSUME_MS = 1100;
@@ -80,7 +80,7 @@ export async function run(out: (line: string) => void, signal?: AbortSignal, opt
       d.log("main", "get_nowait() on the empty queue raised QueueEmpty");
     }
   }
-  const c = createTask(() => task(consumer, q));
+  const c = d.createTask(() => task(consumer, q));
   c.catch(() => {}); // awaited below (after the producer), even if it fails first
   try {
     await producer(q);

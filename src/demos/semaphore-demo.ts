@@ -4,7 +4,7 @@
 import { Semaphore } from "../primitives/index.js";
 import { task } from "../primitives/trace.js";
 import type { DemoOptions } from "./catalog.js";
-import { DemoClock, gather } from "./format.js";
+import { DemoClock } from "./format.js";
 
 const LIMIT = 2;
 const HOLD_MS = 3000;
@@ -50,7 +50,7 @@ export async function run(out: (line: string) => void, signal?: AbortSignal, opt
   // Awaited directly, as on the board: it runs in main, not as a task of its own.
   async function workers(): Promise<void> {
     const mySemaphore = BROKEN ? null : new Semaphore(LIMIT);
-    await gather(
+    await d.gather(
       () => task(worker, 1, mySemaphore),
       () => task(worker, 2, mySemaphore),
       () => task(worker, 3, mySemaphore),
