@@ -323,7 +323,7 @@ export function registerFs(program: Command) {
   fsCmd
     .command("sha256sum")
     .argument("<paths...>", "files on the board")
-    .description("SHA-256 of files on the board, computed there")
+    .description("SHA-256 of files on the board (what hashlib gives there)")
     .action(async (paths: string[], _o, cmd: Command) =>
       withBoard(cmd, async (board, _s, asJson) => {
         const fs = await fsMod();
