@@ -138,6 +138,43 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * Bytes gathered a read at a time, at most `max` of them (the first ones).
+ * Each piece is copied and the pieces are joined only when the whole is
+ * wanted, so holding a long output costs nothing per byte.
+ */
+class ByteList {
+  private parts: Uint8Array[] = [];
+  length = 0;
+  constructor(private readonly max = Infinity) {}
+  push(data: Uint8Array) {
+    const n = Math.min(data.length, this.max - this.length);
+    if (n <= 0) return;
+    this.parts.push(data.slice(0, n));
+    this.length += n;
+  }
+  first(): number | undefined {
+    return this.parts[0]?.[0];
+  }
+  pieces(): readonly Uint8Array[] {
+    return this.parts;
+  }
+  bytes(): Uint8Array {
+    if (this.parts.length !== 1) this.parts = [join(this.parts)];
+    return this.parts[0];
+  }
+}
+
+function join(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 function indexOf(hay: Uint8Array, needle: Uint8Array): number {
   outer: for (let i = 0; i + needle.length <= hay.length; i++) {
     for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
@@ -293,6 +330,18 @@ class TracebackShape {
     }
     this.possible = this.header >= 0 || this.name >= 0;
   }
+  /**
+   * Feeds bytes until one rules an exception out (its index) or none does
+   * (-1). Once the whole header or `Name: ` is in, anything may follow, so
+   * the rest is not looked at.
+   */
+  feed(data: Uint8Array): number {
+    for (let k = 0; k < data.length && this.header !== TRACEBACK_HEADER.length && this.name !== 3; k++) {
+      this.push(data[k]);
+      if (!this.possible) return k;
+    }
+    return -1;
+  }
 }
 
 /**
@@ -312,7 +361,7 @@ const ROM_BANNER =
  * clock div:2`, `load:0x...,len:...`, `entry 0x...`), or MicroPython's own
  * banner and friendly prompt.
  */
-const AFTER_BANNER = /(?:^|\n)(?:configsip: |SPIWP:0x|Saved PC:0x|mode:[A-Z_]+, clock div|load:0x[0-9a-f]+,len:|entry 0x[0-9a-f]+)|MicroPython v|>>> /;
+const AFTER_BANNER = /\n(?:configsip: |SPIWP:0x|Saved PC:0x|mode:[A-Z_]+, clock div|load:0x[0-9a-f]+,len:|entry 0x[0-9a-f]+)|MicroPython v|>>> /;
 /**
  * MicroPython's own banner at its friendly prompt, ending the output: a board
  * that restarted where its ROM banner could not be read (an ESP8266 prints it
@@ -324,8 +373,9 @@ const BANNER_WINDOW = 400;
 
 /**
  * Watches the bytes a running program sends for the boot ROM's reset banner,
- * wherever reads split them. `banner` once the banner has arrived,
- * `confirmed` once what follows a real reset has too.
+ * wherever reads split them. `reason` once the banner has arrived,
+ * `confirmed` once what follows a real reset has too. Each feed looks at the
+ * new bytes and the last BANNER_WINDOW before them, never at more.
  */
 class ResetWatch {
   private text = "";
@@ -334,18 +384,26 @@ class ResetWatch {
   /** Returns true when this chunk brought the banner (a reset is now suspected). */
   feed(data: Uint8Array): boolean {
     if (this.confirmed || data.length === 0) return false;
-    this.text += latin1(data);
     if (this.reason === undefined) {
+      // The banner ends with a newline, and one that ended earlier was found then.
+      if (data.indexOf(0x0a) < 0) {
+        this.text = (this.text + latin1(data.subarray(-BANNER_WINDOW))).slice(-BANNER_WINDOW);
+        return false;
+      }
+      this.text += latin1(data);
       const m = ROM_BANNER.exec(this.text);
       if (!m) {
         if (this.text.length > BANNER_WINDOW) this.text = this.text.slice(-BANNER_WINDOW);
         return false;
       }
       this.reason = `rst:${m[1]}`;
-      this.text = this.text.slice(m.index + m[0].length);
+      // From the banner's last newline on: the lines after it start after a
+      // newline even once the window has moved on (where `^` would not be one).
+      this.text = this.text.slice(m.index + m[0].length - 1);
       this.confirmed = AFTER_BANNER.test(this.text);
       return true;
     }
+    this.text += latin1(data);
     this.confirmed = AFTER_BANNER.test(this.text);
     if (this.text.length > BANNER_WINDOW) this.text = this.text.slice(-BANNER_WINDOW);
     return false;
@@ -375,10 +433,9 @@ function couldStartBanner(stray: number[]): boolean {
   });
 }
 
+/** One character per byte, decoded natively (spreading bytes into fromCharCode costs more than the whole watch). */
 function latin1(data: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < data.length; i += 4096) s += String.fromCharCode(...data.subarray(i, i + 4096));
-  return s;
+  return Buffer.from(data.buffer, data.byteOffset, data.length).toString("latin1");
 }
 
 /**
@@ -470,7 +527,7 @@ export class Exec implements Operation {
   private rebootScanner = new Scanner(bytes(RAW_PROMPT));
   private okBuf = "";
   /** After a \x04: the bytes that may be the exception. */
-  private held: number[] = [];
+  private held = new ByteList();
   private shape = new TracebackShape();
   /** After the second \x04: bytes that may begin a soft reboot. */
   private endHeld: number[] = [];
@@ -482,8 +539,8 @@ export class Exec implements Operation {
   private quietEnd = false;
   private readonly quietEndMs: number;
   /** Raw bytes after the last \x04 received while the program ran, and those between the two before (capped). */
-  private rawSince: number[] = [];
-  private rawPrev: number[] = [];
+  private rawSince = new ByteList(RAW_SEGMENT_MAX);
+  private rawPrev = new ByteList(RAW_SEGMENT_MAX);
   private readonly resetConfirmMs: number;
   private readonly interruptRetryMs: number;
   /** interrupt() was called. */
@@ -591,7 +648,7 @@ export class Exec implements Operation {
         this.finish(out);
       } else if (this.garbledPrompt?.at === this.received) {
         // "\x04 exception \x04" and one byte that should have been '>', then nothing.
-        out.push(...noise(Uint8Array.from(this.phase === "stderr" ? this.held : this.phase === "end" ? this.endHeld : [])));
+        out.push(...noise(this.phase === "stderr" ? this.held.bytes() : Uint8Array.from(this.phase === "end" ? this.endHeld : [])));
         this.held = this.garbledPrompt.stderr;
         this.finish(out);
       }
@@ -602,20 +659,33 @@ export class Exec implements Operation {
     return this.sendCtrlC();
   }
 
+  /**
+   * What the phase holds back until the board's framing shows what it is:
+   * after a \x04, the bytes that may be an exception, and in phase "end" the
+   * second \x04 and what may begin a soft reboot. Taken as output now, so
+   * cleared; `markers`: with those \x04 (output too, when the run goes on).
+   */
+  private takeHeld(markers: boolean): Uint8Array {
+    const [held, endHeld] = [this.held.pieces(), Uint8Array.from(this.endHeld)];
+    this.held = new ByteList();
+    this.endHeld = [];
+    if (this.phase !== "stderr" && this.phase !== "end") return new Uint8Array(0);
+    const mark = Uint8Array.of(...(markers ? [CTRL_D] : []));
+    return join(this.phase === "end" ? [mark, ...held, mark, endHeld] : [mark, ...held]);
+  }
+
   abandon(): Action[] {
     if (this.finished) return [];
-    // Bytes held after a \x04 as a possible exception (the markers themselves are left out).
-    const held = this.phase === "stderr" ? this.held : this.phase === "end" ? [...this.held, ...this.endHeld] : [];
-    this.held = [];
-    this.endHeld = [];
-    return held.length ? [{ type: "stdout", data: Uint8Array.from(held) }] : [];
+    // Cut off (silence, a disconnect) most likely mid-exception: its text, without the board's markers.
+    const held = this.takeHeld(false);
+    return held.length ? [{ type: "stdout", data: held }] : [];
   }
 
   private fail(failure: Failure, out: Action[] = []): Action[] {
     // Nothing that arrived is lost: bytes held as a possible exception were
     // output after all (the board reset, or kept running).
-    const held = this.phase === "stderr" || this.phase === "end" ? [CTRL_D, ...this.held, ...(this.phase === "end" ? [CTRL_D, ...this.endHeld] : [])] : [];
-    if (held.length) out.push({ type: "stdout", data: Uint8Array.from(held) });
+    const held = this.takeHeld(true);
+    if (held.length) out.push({ type: "stdout", data: held });
     this.finished = true;
     this.phase = "done";
     out.push({ type: "fail", failure });
@@ -687,10 +757,9 @@ export class Exec implements Operation {
     }
   }
 
-  private consume(chunk: Uint8Array, out: Action[]): Action[] {
+  /** `watched`: how many bytes at the start of `chunk` the reset watch has seen already (held bytes read again). */
+  private consume(chunk: Uint8Array, out: Action[], watched = 0): void {
     let i = 0;
-    /** Bytes of `chunk` the reset watch has seen (held bytes fed again are not new). */
-    let watched = 0;
     while (i < chunk.length && this.phase !== "done") {
       const from = i;
       const phase = this.phase;
@@ -698,7 +767,7 @@ export class Exec implements Operation {
         case "paste-header": {
           // Neither `R` (raw-paste answer) nor `r` (old firmware's "raw REPL"): perhaps a reset.
           if (this.stray.length || (this.header.length === 0 && chunk[i] !== 0x52 && chunk[i] !== 0x72)) {
-            if (this.takeStray(chunk[i++], "in answer to the raw-paste request")) return this.fail({ kind: "board-reset", reason: this.strayWatch.reason! }, out);
+            if (this.takeStray(chunk[i++], "in answer to the raw-paste request")) return void this.fail({ kind: "board-reset", reason: this.strayWatch.reason! }, out);
             break;
           }
           const need = 2 - this.header.length;
@@ -741,7 +810,7 @@ export class Exec implements Operation {
         case "paste-cancel": {
           const c = chunk[i++];
           if (this.stray.length || (c !== CTRL_A && c !== CTRL_D)) {
-            if (this.takeStray(c)) return this.fail({ kind: "board-reset", reason: this.strayWatch.reason! }, out);
+            if (this.takeStray(c)) return void this.fail({ kind: "board-reset", reason: this.strayWatch.reason! }, out);
             break;
           }
           if (c === CTRL_A) {
@@ -792,7 +861,7 @@ export class Exec implements Operation {
           if (end >= 0) {
             i++;
             this.phase = "stderr";
-            this.held = [];
+            this.held = new ByteList();
             this.shape = new TracebackShape();
           }
           break;
@@ -801,65 +870,69 @@ export class Exec implements Operation {
           if (this.quietEnd) {
             // More came: that "\x04>" was output. This byte is read again as output.
             this.quietEnd = false;
-            out.push({ type: "stdout", data: Uint8Array.from([CTRL_D, ...this.held]) });
-            this.held = [];
+            out.push({ type: "stdout", data: this.takeHeld(true) });
             this.phase = "stdout";
             break;
           }
-          const c = chunk[i++];
-          if (c === CTRL_D) {
+          if (chunk[i] === CTRL_D) {
+            i++;
             this.phase = "end";
             this.endHeld = [];
             break;
           }
-          if (c === 0x3e /* > */ && this.held.length === 0) {
+          if (chunk[i] === 0x3e /* > */ && this.held.length === 0) {
             // "\x04>" where an exception was not possible (it was garbled on
             // the line, or this is output): the end of the exchange if the
             // board then says nothing more, as it does at its prompt.
-            this.held.push(c);
+            this.held.push(chunk.subarray(i, ++i));
             this.quietEnd = true;
             out.push({ type: "timer", id: "quiet", ms: this.quietEndMs });
             break;
           }
-          this.held.push(c);
-          this.shape.push(c);
-          if (!this.shape.possible) {
+          // Held up to the next \x04, unless a byte on the way rules an exception out.
+          const end = chunk.indexOf(CTRL_D, i);
+          const stop = end < 0 ? chunk.length : end;
+          const bad = this.shape.feed(chunk.subarray(i, stop));
+          const upto = bad < 0 ? stop : i + bad + 1;
+          this.held.push(chunk.subarray(i, upto));
+          i = upto;
+          if (bad >= 0) {
             // Not an exception: that \x04 was the program's own output.
-            out.push({ type: "stdout", data: Uint8Array.from([CTRL_D, ...this.held]) });
-            this.held = [];
+            out.push({ type: "stdout", data: this.takeHeld(true) });
             this.phase = "stdout";
           }
           break;
         }
         case "end": {
-          const c = chunk[i++];
-          if (c === 0x3e /* > */ && this.endHeld.length === 0) {
+          if (chunk[i] === 0x3e /* > */ && this.endHeld.length === 0) {
+            i++;
             this.finish(out);
             break;
           }
-          this.endHeld.push(c);
-          const sofar = Uint8Array.from(this.endHeld);
-          const line = SOFT_REBOOT_LINES.find((l) => startsWith(l, sofar) || startsWith(sofar, l));
+          // Up to the byte that shows whether a soft reboot's first line is coming.
+          let line: Uint8Array | undefined;
+          do {
+            this.endHeld.push(chunk[i++]);
+            line = SOFT_REBOOT_LINES.find((l) => this.endHeld.every((b, k) => l[k] === b));
+          } while (line && this.endHeld.length < line.length && i < chunk.length);
           if (line) {
             // The program soft-reset the board (sys.exit(), machine.soft_reset()):
             // its reboot messages, maybe boot.py output, then the raw prompt.
-            if (sofar.length >= line.length) {
-              out.push(...noise(sofar));
+            if (this.endHeld.length === line.length) {
+              out.push(...noise(line));
               this.phase = "reboot";
             }
             break;
           }
-          // Not the end after all: the first \x04 was output, the second may be the end of it.
-          out.push({ type: "stdout", data: Uint8Array.from([CTRL_D, ...this.held]) });
-          this.phase = "stderr";
-          this.held = [];
-          this.shape = new TracebackShape();
-          if (this.watchBytes(chunk.subarray(Math.max(from, watched), i), out)) return out;
-          chunk = concat(sofar, chunk.subarray(i));
-          i = 0;
-          watched = sofar.length;
+          // Not the end after all: the first \x04 was output, the second may
+          // be the end of it, and the bytes after it are read again.
+          const again = Uint8Array.from(this.endHeld);
           this.endHeld = [];
-          continue;
+          this.phase = "stderr";
+          out.push({ type: "stdout", data: this.takeHeld(true) });
+          this.shape = new TracebackShape();
+          this.consume(again, out, again.length);
+          break;
         }
         case "reboot": {
           const [pre, rest] = this.rebootScanner.feed(chunk.subarray(i));
@@ -869,11 +942,11 @@ export class Exec implements Operation {
           break;
         }
       }
-      if (RUNNING.has(phase) && i > Math.max(from, watched) && this.watchBytes(chunk.subarray(Math.max(from, watched), i), out)) return out;
+      // The board reset: what came after the banner in this read is noise.
+      if (RUNNING.has(phase) && i > Math.max(from, watched) && this.watchBytes(chunk.subarray(Math.max(from, watched), i), out)) break;
       watched = Math.max(watched, i);
     }
     if (i < chunk.length) out.push(...noise(chunk.subarray(i)));
-    return out;
   }
 
   /**
@@ -883,15 +956,13 @@ export class Exec implements Operation {
    */
   private checkGarbledPrompt(out: Action[]) {
     if (this.finished || !RUNNING.has(this.phase) || this.quietEnd || this.rawMarkers < 2) return;
-    if (this.rawSince.length !== 1 || this.rawSince[0] === 0x3e) return;
+    if (this.rawSince.length !== 1 || this.rawSince.first() === 0x3e) return;
     if (this.garbledPrompt?.at === this.received) return;
-    const shape = new TracebackShape();
-    for (const b of this.rawPrev) shape.push(b);
-    if (!shape.possible) return;
+    if (new TracebackShape().feed(this.rawPrev.bytes()) >= 0) return;
     this.garbledPrompt = { at: this.received, stderr: this.rawPrev };
     out.push({ type: "timer", id: "quiet", ms: this.quietEndMs });
   }
-  private garbledPrompt: { at: number; stderr: number[] } | undefined;
+  private garbledPrompt: { at: number; stderr: ByteList } | undefined;
   /** The last output, for MicroPython's boot banner; and the byte count when it ended the output. */
   private bootTail = "";
   private bootPromptAt = -1;
@@ -903,17 +974,20 @@ export class Exec implements Operation {
   /** Feeds bytes the board sent while the program ran to the reset watch; true when that ended the run. */
   private watchBytes(data: Uint8Array, out: Action[]): boolean {
     if (data.length === 0 || this.finished) return false;
-    for (const b of data) {
-      if (b === CTRL_D) {
-        this.rawPrev = this.rawSince;
-        this.rawSince = [];
-        this.rawMarkers++;
-      } else if (this.rawSince.length < RAW_SEGMENT_MAX) this.rawSince.push(b);
+    let from = 0;
+    for (let at = data.indexOf(CTRL_D); at >= 0; at = data.indexOf(CTRL_D, from)) {
+      this.rawSince.push(data.subarray(from, at));
+      this.rawPrev = this.rawSince;
+      this.rawSince = new ByteList(RAW_SEGMENT_MAX);
+      this.rawMarkers++;
+      from = at + 1;
     }
+    this.rawSince.push(data.subarray(from));
     if (this.watch.feed(data) && !this.watch.confirmed) out.push({ type: "timer", id: "reset", ms: this.resetConfirmMs });
     if (this.watch.reason === undefined) {
-      this.bootTail = (this.bootTail + latin1(data)).slice(-BANNER_WINDOW);
-      if (FRIENDLY_BOOT.test(this.bootTail)) {
+      this.bootTail = (this.bootTail + latin1(data.subarray(-BANNER_WINDOW))).slice(-BANNER_WINDOW);
+      // (FRIENDLY_BOOT ends at the end of the output, with the prompt.)
+      if (this.bootTail.endsWith(FRIENDLY_PROMPT) && FRIENDLY_BOOT.test(this.bootTail)) {
         this.bootPromptAt = this.received;
         out.push({ type: "timer", id: "reset", ms: this.resetConfirmMs });
       }
@@ -926,17 +1000,11 @@ export class Exec implements Operation {
   private finish(out: Action[]) {
     this.phase = "done";
     this.finished = true;
-    const stderr = Uint8Array.from(this.held);
+    const stderr = this.held.bytes();
     if (stderr.length) out.push({ type: "stderr", data: stderr });
     out.push({
       type: "done",
       result: { stderr, mode: this.mode, pasteAborted: this.pasteAborted, ...(this.interrupted ? { interrupted: true } : {}), ...(this.notRun ? { notRun: true } : {}) },
     });
   }
-}
-
-function startsWith(a: Uint8Array, prefix: Uint8Array): boolean {
-  if (prefix.length > a.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (a[i] !== prefix[i]) return false;
-  return true;
 }

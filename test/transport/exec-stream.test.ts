@@ -486,3 +486,117 @@ describe("Ctrl-C in every phase (Exec.interrupt)", () => {
     expect(op.timer("interrupt")).toEqual([]);
   });
 });
+
+// The machine reads the bytes after a \x04 a run at a time (up to the next
+// \x04, or the byte that rules an exception out), and the reset watch sees
+// each run once: these pin that nothing depends on where the reads split.
+describe("held output and the reset watch, read a run at a time", () => {
+  const BANNER = "ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n";
+  const BOOT = 'MicroPython v1.22.0 on 2024-01-01; ESP module with ESP8266\r\nType "help()" for more information.\r\n>>> ';
+
+  for (const [name, banner, reason] of [
+    ["ESP32", ESP32_RESET, "rst:0xc (SW_CPU_RESET)"],
+    ["ESP32-C3 watchdog", ESP32C3_WDT, "rst:0x7 (TG0WDT_SYS_RST)"],
+    ["virtual board", SIM_RESET, "rst:0xc (SW_CPU_RESET)"],
+  ])
+    it(`${name}: a banner inside output held after a printed \\x04, every cut: fail once, the held bytes delivered, the rest noise`, () => {
+      // "Note: " keeps everything after the \x04 a possible exception, banner included.
+      const reply = `OKbefore\r\n\x04Note: held\r\n${banner}\x04after the reset`;
+      for (const { label, chunks } of chunkings(text(reply))) {
+        const { op, seen } = run(reply, chunks);
+        expect(seen.fails, label).toEqual([{ kind: "board-reset", reason }]);
+        expect(seen.results, label).toEqual([]);
+        expect(seen.stdout.startsWith("before\r\n\x04Note: held\r\n"), label).toBe(true);
+        expect(seen.stdout + seen.noise, label).toBe(reply.slice(2));
+        expect(op.finished, label).toBe(true);
+      }
+    });
+
+  it("a banner held after a printed \\x04 with nothing after it: one timer however cut, the reset when it fires", () => {
+    const reply = `OK\x04Note: ${BANNER}`;
+    for (const { label, chunks } of chunkings(text(reply))) {
+      const { op, seen } = run(reply, chunks, { resetConfirmMs: 4321 });
+      expect(seen.timers, label).toEqual(["reset:4321"]);
+      expect(seen.stdout + seen.fails.length, label).toBe("0");
+      const end = summarize(op.timer("reset"));
+      expect(end.stdout, label).toBe(`\x04Note: ${BANNER}`);
+      expect(end.fails, label).toEqual([{ kind: "board-reset", reason: "rst:0x1 (POWERON_RESET)" }]);
+    }
+  });
+
+  it("a loader line's words in the middle of a line after the banner do not confirm a reset, however cut", () => {
+    // Only at the start of a line are they the ROM's (a window of the text must not make one).
+    const reply = `OK${BANNER}said entry 0x400805e4, load:0x3fff0030,len:4540 and configsip: 0 ${"x".repeat(450)}\r\n`;
+    for (const { label, chunks } of chunkings(text(reply))) {
+      const { op, seen } = run(reply, chunks);
+      expect(seen.fails, label).toEqual([]);
+      expect(seen.timers, label).toEqual(["reset:10000"]);
+      expect(seen.stdout, label).toBe(reply.slice(2));
+      expect(summarize(op.receive(text("\x04\x04>"))).results, label).toHaveLength(1);
+    }
+  });
+
+  it("MicroPython's banner and >>> with more bytes in the same read, after a printed \\x04: no reset when the timer fires", () => {
+    const op = rawExec();
+    const s = summarize(op.receive(text(`OK\x04Note: ${BOOT}still running\r\n`)));
+    expect(s.timers).toEqual([]);
+    expect(op.timer("reset")).toEqual([]);
+    expect(summarize(op.receive(text("\x04\x04>"))).stdout).toBe(`\x04Note: ${BOOT}still running\r\n`);
+  });
+
+  it("MicroPython's banner and >>> ending a read after a printed \\x04, then silence: a reset", () => {
+    const reply = `OK\x04Note: ${BOOT}`;
+    for (const { label, chunks } of chunkings(text(reply))) {
+      const { op, seen } = run(reply, chunks, { resetConfirmMs: 777 });
+      expect(seen.timers.at(-1), label).toBe("reset:777");
+      expect(summarize(op.timer("reset")).fails, label).toEqual([{ kind: "board-reset", reason: "MicroPython's boot banner and >>> prompt arrived" }]);
+    }
+  });
+
+  const endings: { name: string; reply: string; stdout: string; stderr: string }[] = [
+    { name: "a printed \\x04 and exception-like text, then the real end", reply: "OKa\x04Note: x\r\n\x04\x04>", stdout: "a\x04Note: x\r\n", stderr: "" },
+    { name: "the same, then a real exception", reply: `OKa\x04Note: x\r\n\x04${TRACEBACK}\x04>`, stdout: "a\x04Note: x\r\n", stderr: TRACEBACK },
+    {
+      name: "the bytes after the second \\x04 begin a soft reboot's line, then do not",
+      reply: "OKa\x04Note: x\r\n\x04MPY: sx: y\r\n\x04>",
+      stdout: "a\x04Note: x\r\n",
+      stderr: "MPY: sx: y\r\n",
+    },
+    { name: "three printed \\x04 in a row before the end", reply: "OK\x04\x04\x04\x04\x04>", stdout: "\x04\x04\x04", stderr: "" },
+    {
+      name: "a long held output (a printed \\x04, then log lines) and the end",
+      reply: `OKgo\x04${"INFO: tick\r\n".repeat(40)}\x04\x04>`,
+      stdout: `go\x04${"INFO: tick\r\n".repeat(40)}`,
+      stderr: "",
+    },
+  ];
+  for (const c of endings)
+    it(`${c.name}: the same stdout and stderr in one read, split at every byte, byte by byte`, () => {
+      for (const { label, chunks } of chunkings(text(c.reply))) {
+        const { op, seen } = run(c.reply, chunks);
+        expect(seen.stdout, label).toBe(c.stdout);
+        expect(seen.stderr, label).toBe(c.stderr);
+        expect(seen.results, label).toEqual([{ stderr: text(c.stderr), mode: "raw", pasteAborted: false }]);
+        expect(seen.noise + seen.fails.length, label).toBe("0");
+        expect(op.finished, label).toBe(true);
+      }
+    });
+
+  it("what is held after two \\x04 is the same bytes whether the driver gives up (no markers) or the board will not stop (with them)", () => {
+    const reply = "OKa\x04E: x\r\n\x04MPY: s";
+    for (const { label, chunks } of chunkings(text(reply))) {
+      const abandoned = run(reply, chunks);
+      expect(abandoned.seen.stdout, label).toBe("a");
+      expect(summarize(abandoned.op.abandon()).stdout, label).toBe("E: x\r\nMPY: s");
+      expect(abandoned.op.abandon(), label).toEqual([]); // taken once
+
+      const { op } = run(reply, chunks);
+      op.interrupt();
+      op.timer("interrupt");
+      op.timer("interrupt");
+      const s = summarize(op.timer("interrupt"));
+      expect(s.stdout, label).toBe("\x04E: x\r\n\x04MPY: s");
+      expect(s.fails, label).toEqual([{ kind: "wont-stop", attempts: INTERRUPT_ATTEMPTS }]);
+    }
+  });
+});
