@@ -78,7 +78,8 @@ const VALUE_OPTIONS = new Set(["-p", "--port", "-b", "--baud", "-t", "--timeout"
 export function commandWord(args: string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === "--") return undefined;
+    // Options end at `--`, and commander still takes the next word as the command.
+    if (a === "--") return args[i + 1] === "help" ? args[i + 2] : args[i + 1];
     if (VALUE_OPTIONS.has(a)) i++;
     else if (!a.startsWith("-")) return a === "help" ? args.slice(i + 1).find((x) => !x.startsWith("-")) : a;
   }

@@ -29,7 +29,10 @@ describe("the command list", () => {
     expect(commandIn(["help", "run"])).toBe("run");
     expect(commandIn(["help"])).toBeUndefined();
     expect(commandIn(["nosuch"])).toBeUndefined();
-    expect(commandIn(["--", "run"])).toBeUndefined();
+    expect(commandIn(["--", "run"])).toBe("run");
+    expect(commandIn(["--sim", "--", "run", "lock-demo"])).toBe("run");
+    expect(commandIn(["--", "help", "fs"])).toBe("fs");
+    expect(commandIn(["--"])).toBeUndefined();
   });
 
   it("usage mistakes under --json are one object with a real message; NO_COLOR holds for option errors; repl refuses --json", async () => {
