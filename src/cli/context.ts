@@ -218,6 +218,8 @@ export async function runStreaming(
     // (a SyntaxError, or out of memory); the traceback above says which.
     if (result.pasteAborted) process.stderr.write(chalk.dim("the board stopped receiving the code before its end\n"));
   } else if (result.interrupted) {
+    // Where the program was when it stopped (KeyboardInterrupt's traceback), as mpremote shows it.
+    if (stderr.trim()) process.stderr.write(chalk.dim(stderr.endsWith("\n") ? stderr : stderr + "\n"));
     process.stderr.write(chalk.yellow(result.notRun ? "interrupted before the code was sent; nothing ran\n" : "interrupted; the board is back at its REPL\n"));
   }
   return code_;

@@ -5,14 +5,18 @@ import { summary } from "./commands.js";
 import type { Command } from "commander";
 import chalk from "chalk";
 import { annotateTraceback, execOnBoard, globals, openSession } from "./context.js";
-import { EXIT, protocolError } from "../errors.js";
+import { EXIT, UserError, protocolError } from "../errors.js";
 
 /** Precedes the value in the board's output; the source spells it as an escape, so the echo never contains it. */
 export const VALUE_MARK = "\x1dsynccli-value:";
 
-/** The program sent for an expression: the expression alone on line 2 (tracebacks point there). */
+/**
+ * The program sent for an expression. The expression starts on line 1, as the
+ * statement wrapping it does: MicroPython blames a statement's first line for
+ * an error in a simple name, so line numbers match the expression's own.
+ */
 export function evalProgram(expr: string): string {
-  return `__synccli_v = repr((\n${expr}\n))\nprint('\\x1dsynccli-value:' + __synccli_v, end='')\ndel __synccli_v\n`;
+  return `__synccli_v = repr((${expr}\n))\nprint('\\x1dsynccli-value:' + __synccli_v, end='')\ndel __synccli_v\n`;
 }
 
 /** Splits the board's output into what the expression printed and the value's repr. */
@@ -29,18 +33,24 @@ export function registerEval(program: Command) {
     .description(summary("eval"))
     .action(async (expr: string, _opts, cmd: Command) => {
       const g = globals(cmd);
+      // `repr(())` would answer an empty expression with `()`.
+      if (expr.trim() === "") throw new UserError("eval needs an expression, got an empty one", 'e.g. synccli eval "1 + 1"; to run statements, use exec', EXIT.usage);
       const session = await openSession(g);
       try {
         let stdout = "";
         const result = await execOnBoard(session, evalProgram(expr), (t) => (stdout += t), g.json);
         if (result.interrupted) {
           if (g.json) process.stdout.write(JSON.stringify({ ok: false, interrupted: true, exitCode: EXIT.interrupted }) + "\n");
-          else process.stderr.write(chalk.yellow("interrupted; the board is back at its REPL\n"));
+          else {
+            const where = annotateTraceback(result.stderr, expr, "<eval>");
+            if (where.trim()) process.stderr.write(chalk.dim(where.endsWith("\n") ? where : where + "\n"));
+            process.stderr.write(chalk.yellow("interrupted; the board is back at its REPL\n"));
+          }
           process.exitCode = EXIT.interrupted;
           return;
         }
         if (!result.ok) {
-          const shownErr = annotateTraceback(result.stderr, expr, "<eval>", 1);
+          const shownErr = annotateTraceback(result.stderr, expr, "<eval>");
           if (g.json) process.stdout.write(JSON.stringify({ ok: false, output: stdout, stderr: shownErr, exitCode: EXIT.boardError }) + "\n");
           else {
             if (stdout) process.stderr.write(stdout.endsWith("\n") ? stdout : stdout + "\n");
