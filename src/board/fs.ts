@@ -297,8 +297,18 @@ export async function diskUsage(board: Board, path: string): Promise<DiskUsage> 
   return { path, total, used: total - free, free };
 }
 
-/** Copies a file to another place on the board, without the bytes crossing the line. */
+/**
+ * Copies a file to another place on the board, without the bytes crossing the
+ * line; the bytes copied. A file copied onto itself is left as it is (its size
+ * is returned): opening the destination for writing would empty the source.
+ */
 export async function copyOnBoard(board: Board, from: string, to: string): Promise<number> {
+  if (boardPath(from) === boardPath(to)) {
+    const s = await stat(board, from);
+    if (!s) throw notFound(from);
+    if (s.type === "dir") throw new UserError(`cp ${from} on the board: is a directory`, hintFor("EISDIR", "cp"), FS_EXIT.refused);
+    return s.size;
+  }
   const code = `n = 0
 with open(${q(from)}, 'rb') as s:
     with open(${q(to)}, 'wb') as d:

@@ -133,6 +133,13 @@ export async function copy(board: Board, sources: string[], dest: string, opts: 
       if (!s) throw fs.notFound(from);
       if (s.type === "dir") throw usage(`fs cp: copying a folder from board to board (${shown(from)}) is not supported`, "copy it to this computer and back, or file by file");
       const to = intoDir ? fs.joinBoard(base, basename(from)) : base;
+      // Onto itself (`:x.txt :/`, `:./x.txt :x.txt`) there is nothing to copy. A file holding
+      // the same bytes is current too, as in the other directions; on a case-insensitive
+      // filesystem (FAT) that is also how `:X.TXT :x.txt` shows to be the same file.
+      if (to === from || (await sameContent(board, from, to, s.size))) {
+        report.unchanged.push({ from: shown(from), to: shown(to) });
+        continue;
+      }
       const n = await fs.copyOnBoard(board, from, to);
       report.copied.push({ from: shown(from), to: shown(to), bytes: n });
       report.bytes += n;
@@ -199,6 +206,17 @@ export async function copy(board: Board, sources: string[], dest: string, opts: 
     bar.stop();
   }
   return report;
+}
+
+/** Whether `to` on the board is a file holding what `from` holds (hashed only when the sizes match). */
+async function sameContent(board: Board, from: string, to: string, size: number): Promise<boolean> {
+  const fs = await fsMod();
+  const there = await fs.stat(board, to);
+  if (there?.type !== "file" || there.size !== size) return false;
+  const hashes = await fs.hashFiles(board, [from, to]);
+  const a = hashes.get(from);
+  const b = hashes.get(to);
+  return a?.hash !== undefined && !a.dir && !b?.dir && a.hash === b?.hash;
 }
 
 function formatSize(n: number): string {

@@ -51,6 +51,11 @@ describe("file operations on the board", () => {
     expect(hashes.get("/data")).toMatchObject({ dir: true });
 
     expect(await copyOnBoard(board, "/main.py", "/boot.py")).toBe(12);
+    // onto itself, however the path is spelled: the file keeps its bytes (it was emptied)
+    for (const to of ["/main.py", "/./main.py", "main.py"]) {
+      expect(await copyOnBoard(board, "/main.py", to)).toBe(12);
+      expect(Buffer.from(await readFile(board, "/main.py")).toString()).toBe("print('hi')\n");
+    }
     expect(await stat(board, "/boot.py")).toEqual({ type: "file", size: 12 });
     const df = await diskUsage(board, "/");
     expect(df.total).toBeGreaterThan(0);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { simBoard } from "../helpers/sim.js";
 import { runCli } from "../helpers/cli.js";
+import { sharedBoards } from "../helpers/state-dir.js";
 import { copy } from "../../src/cli/fs.js";
 import { readFile, stat, walk } from "../../src/board/fs.js";
 import { evalProgram, splitEvalOutput, VALUE_MARK } from "../../src/cli/eval.js";
@@ -69,6 +70,22 @@ describe("fs cp", () => {
     r = await copy(board, [":main.py"], ":boot.py", { bar: false });
     expect(Buffer.from(await readFile(board, "/boot.py")).toString()).toContain("print('main')");
 
+    // board to board onto itself (a folder that holds it, the path spelled another way): current, nothing lost
+    const mainPy = readFileSync(local("proj/main.py"));
+    for (const [src, dest] of [[":main.py", ":main.py"], [":main.py", ":/"], [":./main.py", ":/main.py"], [":/proj/helpers/util.py", ":proj/helpers"]]) {
+      r = await copy(board, [src], dest, { bar: false });
+      expect(r.copied).toEqual([]);
+      expect(r.unchanged).toHaveLength(1);
+      expect(r.unchanged[0]!.from).toBe(r.unchanged[0]!.to);
+    }
+    expect(Buffer.from(await readFile(board, "/main.py")).equals(mainPy)).toBe(true);
+    expect(Buffer.from(await readFile(board, "/proj/helpers/util.py")).toString()).toBe("X = 2\n");
+    // another file with the same bytes is current as well; other bytes are copied
+    r = await copy(board, [":main.py"], ":boot.py", { bar: false });
+    expect([r.copied, r.unchanged]).toEqual([[], [{ from: ":/main.py", to: ":/boot.py" }]]);
+    r = await copy(board, [":proj/helpers/util.py"], ":boot.py", { bar: false });
+    expect(r.copied).toEqual([{ from: ":/proj/helpers/util.py", to: ":/boot.py", bytes: 6 }]);
+
     // errors
     expect(await fails(copy(board, [local("proj")], ":"))).toMatchObject({ exitCode: 2, message: expect.stringMatching(/is a folder/) });
     expect(await fails(copy(board, [":/proj"], local("x")))).toMatchObject({ exitCode: 12 });
@@ -130,6 +147,19 @@ describe("the commands", () => {
     expect(everr.stdout).toBe("");
     exits(mk, 0);
     expect(JSON.parse(mk.stdout)).toEqual({ ok: true, created: ["/a/b"] });
+  }, 60_000);
+
+  it("fs cp of a board file onto itself says it is current and keeps it (exit 0)", async () => {
+    const env = sharedBoards();
+    const board = ["--port", "sim:self"];
+    exits(await runCli([...board, "fs", "cp", local("proj/main.py"), ":x.txt"], { env }), 0);
+    for (const dest of [":x.txt", ":/", ":./x.txt"]) {
+      const r = await runCli([...board, "fs", "cp", ":x.txt", dest], { env });
+      exits(r, 0);
+      expect(r.stdout).toBe(":/x.txt = :/x.txt (unchanged)\n");
+    }
+    const cat = await runCli([...board, "fs", "cat", ":x.txt"], { env });
+    expect(cat.stdout).toBe(readFileSync(local("proj/main.py"), "utf8"));
   }, 60_000);
 
   it("install then uninstall on one board session removes the library", async () => {
