@@ -224,14 +224,22 @@ with open(${q(path)}, 'rb') as f:
 
 /** Writes a file (chunked, see files.ts) with errors named for the path. */
 export async function putFile(board: Board, path: string, data: Uint8Array, onBytes?: (n: number) => void): Promise<void> {
-  // files.ts reports every failure as a full flash; look at why first.
+  await checkWritable(board, path);
+  await writeFile(board, path, data, onBytes);
+}
+
+/**
+ * Throws, naming the path, when a file cannot be written there: its folder is
+ * missing or a file, or a folder has its name. Asked before writing, since the
+ * board's OSError alone (a bare number on some ports) does not say which.
+ */
+async function checkWritable(board: Board, path: string): Promise<void> {
   const parent = path.slice(0, path.lastIndexOf("/")) || "/";
   const s = await stat(board, parent);
   if (!s) throw notFound(parent);
   if (s.type !== "dir") throw new UserError(`write ${path} on the board: ${parent} is not a directory`, "see what is there with `synccli fs ls :/`", FS_EXIT.refused);
   const there = await stat(board, path);
   if (there?.type === "dir") throw new UserError(`write ${path} on the board: is a directory`, "give the file a name inside it: `:folder/name.py` or `:folder/`", FS_EXIT.refused);
-  await writeFile(board, path, data, onBytes);
 }
 
 /** SHA-256 and size of files (undefined when missing; `dir` for folders); hash undefined without hashlib. */
@@ -303,12 +311,12 @@ export async function diskUsage(board: Board, path: string): Promise<DiskUsage> 
  * is returned): opening the destination for writing would empty the source.
  */
 export async function copyOnBoard(board: Board, from: string, to: string): Promise<number> {
-  if (boardPath(from) === boardPath(to)) {
-    const s = await stat(board, from);
-    if (!s) throw notFound(from);
-    if (s.type === "dir") throw new UserError(`cp ${from} on the board: is a directory`, hintFor("EISDIR", "cp"), FS_EXIT.refused);
-    return s.size;
-  }
+  const s = await stat(board, from);
+  if (!s) throw notFound(from);
+  if (s.type === "dir") throw new UserError(`cp ${from} on the board: is a directory`, hintFor("EISDIR", "cp"), FS_EXIT.refused);
+  if (boardPath(from) === boardPath(to)) return s.size;
+  // The source is there: what fails from here on is the destination's.
+  await checkWritable(board, to);
   const code = `n = 0
 with open(${q(from)}, 'rb') as s:
     with open(${q(to)}, 'wb') as d:
@@ -319,7 +327,7 @@ with open(${q(from)}, 'rb') as s:
             n += d.write(b)
 print(n)
 `;
-  const out = await run(board, code, from, "cp");
+  const out = await run(board, code, to, "write");
   return Number(/\d+/.exec(out)?.[0] ?? 0);
 }
 

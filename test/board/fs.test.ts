@@ -69,6 +69,11 @@ describe("file operations on the board", () => {
     expect(await fails(mkdir(board, "/data"))).toMatchObject({ exitCode: FS_EXIT.refused, message: expect.stringMatching(/exists/) });
     expect(await fails(putFile(board, "/no/dir/x.py", Buffer.from("1")))).toMatchObject({ exitCode: FS_EXIT.notFound, message: expect.stringContaining("/no/dir") });
     expect(await fails(putFile(board, "/data", Buffer.from("1")))).toMatchObject({ exitCode: FS_EXIT.refused });
+    // copying on the board: the missing side is the one named (the source was blamed for a missing destination folder)
+    expect(await fails(copyOnBoard(board, "/main.py", "/nodir/x.py"))).toMatchObject({ exitCode: FS_EXIT.notFound, message: "no such file or directory on the board: /nodir" });
+    expect(await fails(copyOnBoard(board, "/gone.py", "/x.py"))).toMatchObject({ exitCode: FS_EXIT.notFound, message: "no such file or directory on the board: /gone.py" });
+    expect(await fails(copyOnBoard(board, "/main.py", "/main.py/x.py"))).toMatchObject({ exitCode: FS_EXIT.refused, message: "write /main.py/x.py on the board: /main.py is not a directory" });
+    expect(await fails(copyOnBoard(board, "/main.py", "/data"))).toMatchObject({ exitCode: FS_EXIT.refused, message: "write /data on the board: is a directory" });
     expect(await fails(remove(board, "/", true))).toMatchObject({ exitCode: 2 });
     expect(await fails(touch(board, "/data"))).toMatchObject({ exitCode: FS_EXIT.refused, message: expect.stringMatching(/is a directory/) });
     expect(await fails(readFile(board, "/data"))).toMatchObject({ exitCode: FS_EXIT.refused, message: expect.stringMatching(/is a directory/) });

@@ -160,6 +160,11 @@ describe("the commands", () => {
     }
     const cat = await runCli([...board, "fs", "cat", ":x.txt"], { env });
     expect(cat.stdout).toBe(readFileSync(local("proj/main.py"), "utf8"));
+    // a missing destination folder is named, not the source that is there
+    const nodir = await runCli([...board, "fs", "cp", ":x.txt", ":nodir/y.txt"], { env });
+    exits(nodir, 11);
+    expect(nodir.stderr).toContain("synccli: no such file or directory on the board: /nodir\n");
+    expect(nodir.stderr).not.toContain("x.txt");
   }, 60_000);
 
   it("install then uninstall on one board session removes the library", async () => {
