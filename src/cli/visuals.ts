@@ -84,7 +84,7 @@ export async function writeVisuals(runs: TracedRun[], o: VisualOptions, meta: Vi
     const { renderTimeline } = await import("../trace/timeline.js");
     const { firstDivergence } = await import("../trace/model.js");
     const divergence = runs.length === 2 ? firstDivergence(runs[0]!.events, runs[1]!.events) : null;
-    writeFileSync(o.timeline, renderTimeline({ title: meta.title, watchFor: meta.watchFor, runs, divergence }));
+    writeFileSync(o.timeline, renderTimeline({ title: meta.title, watchFor: meta.watchFor, runs, divergence, when: startedAt() }));
     note(`timeline: ${o.timeline} (open it in a browser)`);
   }
   if (o.lanes && !meta.json) {
@@ -92,4 +92,15 @@ export async function writeVisuals(runs: TracedRun[], o: VisualOptions, meta: Vi
     const width = process.stdout.columns ?? 100;
     process.stdout.write("\n" + renderLanesRuns(runs, { width, color: chalk.level > 0 }) + "\n");
   }
+}
+
+/**
+ * When this synccli started, in local time to the minute ("2026-12-02 05:49"):
+ * the runs begin seconds after it (one process per board, even with --all),
+ * and a page copied or mailed on keeps it, unlike its file's date.
+ */
+export function startedAt(now = Date.now(), uptimeS = process.uptime()): string {
+  const d = new Date(now - uptimeS * 1000);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }

@@ -20,6 +20,7 @@ import {
   type Marker,
   type PrimitiveState,
   type PrimitiveTimeline,
+  type TaskLane,
   type TraceModel,
 } from "./model.js";
 
@@ -280,11 +281,17 @@ interface Scale {
   label(t: number): string;
 }
 
-function makeScale(models: TraceModel[]): Scale {
-  const withEvents = models.filter((m) => m.events.length > 0);
-  const start = withEvents.length ? Math.min(...withEvents.map((m) => m.start)) : 0;
-  let end = withEvents.length ? Math.max(...withEvents.map((m) => m.end)) : 0;
+/**
+ * `ranges`: per run with something to draw, the times it covers (its events',
+ * its printed marks'). `room`: share of the span added after the end, for
+ * the text of a printed line drawn last (an event's label can go left of it,
+ * but a printed line's text is wider than a gap between its neighbours).
+ */
+function makeScale(ranges: readonly { start: number; end: number }[], room = 0): Scale {
+  const start = ranges.length ? Math.min(...ranges.map((r) => r.start)) : 0;
+  let end = ranges.length ? Math.max(...ranges.map((r) => r.end)) : 0;
   if (end - start <= 0) end = start + 10;
+  end += (end - start) * room;
   const span = end - start;
   const unit = span >= 20_000 ? "s" : "ms";
   // A label ("4500 ms" at F_TICK) needs about 110 px.
@@ -300,6 +307,61 @@ function makeScale(models: TraceModel[]): Scale {
     ticks,
     label: (t) => (unit === "s" ? `${fmt(t / 1000)} s` : `${fmt(t)} ms`),
   };
+}
+
+// ---------------------------------------------------------------- printed lines
+
+/** A printed line drawn as a mark in its task's lane. */
+interface PrintMark {
+  t: number;
+  task: string;
+  /** The line after the task's name. */
+  text: string;
+}
+
+/** What a task name printed by a script looks like: `task-1`, `producer`, `report_2`, `c.worker`. */
+const TASK_WORD = /^[A-Za-z_][\w.-]{0,39}$/;
+
+/**
+ * The printed lines that belong in a task's lane. The demos print
+ * `ms  name  event`, but so might any line ("  12 ms  total: 5"), and `main`
+ * (code outside any task) prints the introduction and the verdict, which are
+ * about the whole run. So a line is a task's only when it has its ms and its
+ * first word is a task's name by one of these rules, strictest first:
+ * - the run has a trace: a task its trace names (`main` too when main used a
+ *   primitive: that lane is drawn anyway);
+ * - no trace (a `--broken` variant uses no primitive): a task another run on
+ *   the page traces (compare's fixed side is the same script), or else a word
+ *   that looks like a name, is not `main`, and starts at least two timed lines
+ *   (one stray line is more likely prose than a task).
+ */
+function printedMarks(lines: readonly TimelineLine[], traced: ReadonlySet<string>, elsewhere: ReadonlySet<string>): PrintMark[] {
+  const split = lines.flatMap((l) => {
+    if (l.ms === null) return [];
+    const m = /^\s*(\S+)\s*(.*)$/.exec(l.text);
+    return m ? [{ t: l.ms, task: m[1]!, text: m[2]!.trimEnd() }] : [];
+  });
+  let ok: (name: string) => boolean;
+  if (traced.size > 0) ok = (name) => traced.has(name);
+  else {
+    const count = new Map<string, number>();
+    for (const p of split) count.set(p.task, (count.get(p.task) ?? 0) + 1);
+    ok = (name) => elsewhere.has(name) || (name !== "main" && TASK_WORD.test(name) && (count.get(name) ?? 0) >= 2);
+  }
+  // Stable sort: lines printed at the same ms keep their printed order.
+  return split.filter((p) => ok(p.task)).sort((a, b) => a.t - b.t);
+}
+
+/** The first and last words of `s` without its asides ("reads counter = 0 (round 1)" becomes "reads … 0"); `s` itself when it has fewer than three. */
+function firstAndLast(s: string): string {
+  const words = withoutAsides(s).split(/\s+/);
+  return words.length < 3 ? s : `${words[0]} … ${words[words.length - 1]!.replace(/[,.;:]$/, "")}`;
+}
+
+/** `s` without its "(...)" asides: "reads counter = 0 (round 1, no lock)" becomes "reads counter = 0". */
+function withoutAsides(s: string): string {
+  const short = s.replace(/\s*\([^()]*\)/g, "").trim();
+  return short || s;
 }
 
 // ---------------------------------------------------------------- svg parts
@@ -484,7 +546,8 @@ function drawInterval(ctx: Ctx, out: string[], piece: Piece<Interval>, y: number
   }
 }
 
-function drawMarkers(ctx: Ctx, out: string[], markers: readonly Marker[], cy: number, taken: readonly [number, number][] = []): void {
+/** `placed`: where the diamonds and their labels went (x from, x to), for the printed lines' labels to keep clear of. */
+function drawMarkers(ctx: Ctx, out: string[], markers: readonly Marker[], cy: number, taken: readonly [number, number][] = [], placed: [number, number][] = []): void {
   const free = (a: number, b: number) => taken.every(([c, d]) => b <= c - 2 || a >= d + 2);
   let i = 0;
   let labelEnd = -Infinity;
@@ -500,6 +563,7 @@ function drawMarkers(ctx: Ctx, out: string[], markers: readonly Marker[], cy: nu
     out.push(
       `<path class="marker" d="M${n1(gx)},${n1(cy - r)} l${r},${r} l-${r},${r} l-${r},-${r} z" fill="${hex}" stroke="#111" stroke-width="1.5" data-task="${esc(m.task)}" data-obj="${esc(m.obj)}" data-op="${esc(m.op)}"><title>${esc(tip)}</title></path>`,
     );
+    placed.push([gx - r, gx + r]);
     const label = group.length > 1 ? `×${group.length}` : m.op;
     const nextX = i < markers.length ? ctx.scale.x(markers[i]!.t) : Infinity;
     const lw = textW(label, F_MARK, true);
@@ -512,8 +576,98 @@ function drawMarkers(ctx: Ctx, out: string[], markers: readonly Marker[], cy: nu
     if (lx !== null) {
       out.push(`<text class="marker-text halo" x="${n1(lx)}" y="${n1(cy - 1)}" font-size="${F_MARK}" font-weight="700" fill="${shade(hex, 0.45)}" dominant-baseline="central" pointer-events="none">${esc(label)}</text>`);
       labelEnd = Math.max(lx + lw, gx + r);
+      placed.push([lx, lx + lw]);
     }
   }
+}
+
+/** Printed lines closer together than this (px) share one tick. */
+const PRINT_GAP = 6;
+const PRINT_INK = "#333";
+/** A lane with nothing but printed lines: a track tall enough for two lines of text at `F_BAR`. */
+const ROOMY_H = TRACK_H + 14;
+
+/**
+ * A task's printed lines as ticks in its lane, with their text where there is
+ * room. `top`: the lane's first track. `busy`: what the text must keep clear
+ * of (bars, bar labels, diamonds and their labels). `roomy`: the lane has
+ * nothing else (a task that only printed), so the ticks span the track and
+ * the text is as big as an instant event's; in a lane with bars the tick is a
+ * short pin at the track's top edge and the text smaller, so the primitives
+ * stay what the eye goes to.
+ */
+function drawPrints(ctx: Ctx, out: string[], task: string, marks: readonly PrintMark[], top: number, busy: [number, number][], roomy: boolean, size = F_SMALL): { whole: number; shown: number } {
+  let nWhole = 0;
+  let nShown = 0;
+  const th = roomy ? ROOMY_H : TRACK_H;
+  const { x } = ctx.scale;
+  const groups: PrintMark[][] = [];
+  for (const m of marks) {
+    const g = groups[groups.length - 1];
+    if (g && x(m.t) - x(g[0]!.t) < PRINT_GAP) g.push(m);
+    else groups.push([m]);
+  }
+  const by = top + (TRACK_H - BAR_H) / 2;
+  const cy = top + th / 2;
+  const free = (a: number, b: number) => busy.every(([c, d]) => b <= c - 4 || a >= d + 4);
+  groups.forEach((g, k) => {
+    const gx = x(g[0]!.t);
+    const listed = g.slice(0, MAX_TIP_EVENTS).map((m) => `${fmt(m.t)} ms  ${m.text}`);
+    if (g.length > MAX_TIP_EVENTS) listed.push(`… and ${g.length - MAX_TIP_EVENTS} more`);
+    const tip = `${task} printed:\n${listed.join("\n")}`;
+    const [y1, y2] = roomy ? [top + 6, top + th - 6] : [top, by + 8];
+    const parts = [
+      `<rect class="print-hit" x="${n1(gx - 6)}" y="${n1(y1 - 2)}" width="12" height="${n1(y2 - y1 + 4)}" fill="transparent"/>`,
+      `<line class="print-tick" x1="${n1(gx)}" x2="${n1(gx)}" y1="${n1(y1)}" y2="${n1(y2)}" stroke="${PRINT_INK}" stroke-width="${roomy ? 3 : 2.5}" stroke-linecap="round" pointer-events="none"/>`,
+      `<circle cx="${n1(gx)}" cy="${n1(y1 + 2)}" r="${roomy ? 5 : 3.5}" fill="${PRINT_INK}" stroke="#fff" stroke-width="1.5" pointer-events="none"/>`,
+    ];
+    // The text at `size`: whole, then without its asides; lines at one
+    // moment (a write and the next read) side by side, else one above the
+    // other. In a lane of its own, then its first and last words ("reads …
+    // 0": what it did and with what). Last, cut.
+    const texts = g.map((m) => m.text).filter((t) => t !== "");
+    const short = texts.map(withoutAsides);
+    const options: { rows: (readonly [string, number])[]; whole: boolean }[] = [];
+    const second = (ts: string[]) => (ts.length === 2 ? ts[1]! : `… ${ts.length - 1} more`);
+    const add = (ts: string[], whole: boolean) => {
+      options.push({ rows: [[ts.join(" · "), size]], whole });
+      if (ts.length > 1) options.push({ rows: [[ts[0]!, size], [second(ts), size]], whole });
+    };
+    if (texts.length) {
+      add(texts, true);
+      add(short, true);
+      if (roomy) add(texts.map(firstAndLast), false);
+    }
+    const nextX = k + 1 < groups.length ? x(groups[k + 1]![0]!.t) - PRINT_GAP : W - 4;
+    const right: [number, number] = [gx + 5, nextX + 2];
+    const left: [number, number] = [k > 0 ? x(groups[k - 1]![0]!.t) + PRINT_GAP : X0 - 4, gx - 5];
+    const width = (rows: readonly (readonly [string, number])[]) => Math.max(...rows.map(([t, z]) => textW(t, z, true)));
+    let placed: { lx: number; rows: readonly (readonly [string, number])[]; whole: boolean } | null = null;
+    for (const { rows, whole } of options) {
+      const w = width(rows);
+      if (right[0] + w <= right[1] && free(right[0], right[0] + w)) placed = { lx: right[0], rows, whole };
+      else if (left[1] - w >= left[0] && free(left[1] - w, left[1])) placed = { lx: left[1] - w, rows, whole };
+      if (placed) {
+        nShown++;
+        if (whole) nWhole++;
+        break;
+      }
+    }
+    if (!placed && texts.length) {
+      const cut = fitText(short[0]!, right[1] - right[0], size, true, 8);
+      if (cut && free(right[0], right[0] + textW(cut, size, true))) placed = { lx: right[0], rows: [[cut, size]], whole: false };
+    }
+    if (placed) {
+      const { lx, rows } = placed;
+      busy.push([lx, lx + width(rows)]);
+      rows.forEach(([t, z], r) => {
+        const ty = rows.length === 1 ? cy : cy + (r === 0 ? -0.58 : 0.58) * z;
+        parts.push(`<text class="print-text halo" x="${n1(lx)}" y="${n1(ty)}" font-size="${z}" font-weight="700" fill="#111" dominant-baseline="central">${esc(t)}</text>`);
+      });
+    }
+    out.push(`<g class="printed" data-task="${esc(task)}" data-t="${n1(g[0]!.t)}" data-lines="${g.length}"><title>${esc(tip)}</title>${parts.join("")}</g>`);
+  });
+  return { whole: nWhole, shown: nShown };
 }
 
 /** How a state looks in its row: states that look alike may be drawn as one. */
@@ -715,29 +869,62 @@ interface RunLayout {
   height: number;
 }
 
-function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; text: string } | null): RunLayout {
+/** `prints`: the run's printed lines that belong in a task's lane, by time (see `printedMarks`). */
+function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; text: string } | null, prints: readonly PrintMark[] = []): RunLayout {
   const out: string[] = [];
+  const printedBy = new Map<string, PrintMark[]>();
+  for (const p of prints) {
+    const list = printedBy.get(p.task);
+    if (list) list.push(p);
+    else printedBy.set(p.task, [p]);
+  }
+  // Tasks that only printed get lanes after the traced ones, in the order they first printed.
+  const lanes: TaskLane[] = [...model.tasks];
+  for (const task of printedBy.keys()) if (!lanes.some((l) => l.task === task)) lanes.push({ task, intervals: [], markers: [] });
   const top = div ? 48 : 14;
   let y = top;
   const { scale } = ctx;
   const gridTop = top - 6;
 
+  // One size for the text of every lane that only printed, the biggest that
+  // says as much as the smallest does: mixed sizes read as mixed importance.
+  const onlyPrinted = lanes.filter((l) => printedBy.has(l.task) && l.intervals.length === 0 && l.markers.length === 0);
+  let printSize = F_SMALL;
+  if (onlyPrinted.length) {
+    const says = (size: number) => onlyPrinted.map((l) => drawPrints(ctx, [], l.task, printedBy.get(l.task)!, 0, [], true, size)).reduce((a, b) => ({ whole: a.whole + b.whole, shown: a.shown + b.shown }));
+    const least = says(F_SMALL);
+    printSize = [F_BAR, F_MARK].find((z) => {
+      const r = says(z);
+      return r.whole >= least.whole && r.shown >= least.shown;
+    }) ?? F_SMALL;
+  }
+
   const body: string[] = [];
   const laneMid = new Map<string, number>();
-  model.tasks.forEach((lane, li) => {
+  lanes.forEach((lane, li) => {
     const tracks = packTracks(lane.intervals, Math.max(1, (3 * scale.span) / PW));
-    const h = tracks.length * TRACK_H + 8;
-    laneMid.set(lane.task, y + 4 + TRACK_H / 2);
+    const printed = printedBy.get(lane.task) ?? [];
+    const roomy = printed.length > 0 && lane.intervals.length === 0 && lane.markers.length === 0;
+    const th = roomy ? ROOMY_H : TRACK_H;
+    const h = th + (tracks.length - 1) * TRACK_H + 8;
+    laneMid.set(lane.task, y + 4 + th / 2);
     body.push(`<g class="lane" data-task="${esc(lane.task)}">`);
     body.push(`<rect class="lane-bg" x="0" y="${n1(y)}" width="${W}" height="${n1(h)}" fill="${li % 2 ? "#f4f4f4" : "#fbfbfb"}"/>`);
     const shown = fitText(lane.task, X0 - 36, F_LANE, true);
-    body.push(`<text class="lane-label" x="20" y="${n1(y + 4 + TRACK_H / 2)}" font-size="${F_LANE}" font-weight="700" fill="#111" dominant-baseline="central">${esc(shown)}<title>${esc(`task ${lane.task}: ${lane.intervals.length} intervals, ${lane.markers.length} instant events`)}</title></text>`);
+    const counts = `${lane.intervals.length} intervals, ${lane.markers.length} instant events${printed.length ? `, ${printed.length} printed lines` : ""}`;
+    body.push(`<text class="lane-label" x="20" y="${n1(y + 4 + th / 2)}" font-size="${F_LANE}" font-weight="700" fill="#111" dominant-baseline="central">${esc(shown)}<title>${esc(`task ${lane.task}: ${counts}`)}</title></text>`);
     // Instant events sit on the first track: their labels keep off its bar labels.
     const taken: [number, number][] = [];
+    // Printed lines' text keeps off everything on the first track: bars too, not just their labels.
+    const busy: [number, number][] = [];
     tracks.forEach((items, k) => {
-      for (const piece of intervalPieces(ctx, items)) drawInterval(ctx, body, piece, y + 4 + k * TRACK_H, k === 0 ? taken : []);
+      for (const piece of intervalPieces(ctx, items)) {
+        drawInterval(ctx, body, piece, y + 4 + k * TRACK_H, k === 0 ? taken : []);
+        if (k === 0) busy.push([scale.x(piece.from) - 1.5, Math.max(scale.x(piece.to), scale.x(piece.from) + 3)]);
+      }
     });
-    drawMarkers(ctx, body, lane.markers, y + 4 + TRACK_H / 2, taken);
+    drawMarkers(ctx, body, lane.markers, y + 4 + TRACK_H / 2, taken, busy);
+    if (printed.length) drawPrints(ctx, body, lane.task, printed, y + 4, [...busy, ...taken], roomy, roomy ? printSize : F_SMALL);
     body.push(`</g>`);
     y += h;
   });
@@ -976,7 +1163,7 @@ const JS = `
 })();
 `;
 
-function legend(prims: { obj: string; type: string }[], divergence: boolean, hasEvents: boolean, hasPass = false): string {
+function legend(prims: { obj: string; type: string }[], divergence: boolean, hasEvents: boolean, hasPass = false, hasPrints = false): string {
   const sw = (inner: string, w = 46) => `<svg width="${w}" height="26" viewBox="0 0 ${w} 26" aria-hidden="true">${inner}</svg>`;
   const items: string[] = [];
   if (hasEvents) {
@@ -986,6 +1173,7 @@ function legend(prims: { obj: string; type: string }[], divergence: boolean, has
   }
   if (hasEvents) items.push(`<span class="item" data-legend="wake">${sw(`<path d="M4,20 Q24,22 40,8" fill="none" stroke="#222" stroke-width="2.5" marker-end="url(#arrow)"/>`)}<span>wakes (release → acquire, set → wake…)</span></span>`);
   if (hasPass) items.push(`<span class="item" data-legend="pass">${sw(`<line x1="13" x2="13" y1="2" y2="24" stroke="#111" stroke-width="5" stroke-linecap="round"/><circle cx="13" cy="8" r="5" fill="#111" stroke="#fff" stroke-width="2"/><circle cx="13" cy="19" r="5" fill="#111" stroke="#fff" stroke-width="2"/>`, 26)}<span>Barrier: all pass together</span></span>`);
+  if (hasPrints) items.push(`<span class="item" data-legend="printed">${sw(`<line x1="13" x2="13" y1="5" y2="24" stroke="${PRINT_INK}" stroke-width="3" stroke-linecap="round"/><circle cx="13" cy="6" r="5" fill="${PRINT_INK}" stroke="#fff" stroke-width="1.5"/>`, 26)}<span>printed line (hover for all of it)</span></span>`);
   if (divergence) items.push(`<span class="item" data-legend="divergence">${sw(`<line x1="13" x2="13" y1="0" y2="26" stroke="#E00000" stroke-width="4" stroke-dasharray="7 4"/>`, 26)}<span>first difference</span></span>`);
   if (prims.length) items.push(`<span class="sep"></span>`);
   prims.forEach((p, i) => {
@@ -1003,16 +1191,36 @@ export function renderTimeline(opts: TimelineOptions): string {
   const runs = Array.isArray(opts?.runs) ? opts.runs : [];
   const models = runs.map((r) => buildModel(r?.events ?? []));
   const labels = runs.map((r, i) => String(r?.label ?? `run ${i + 1}`));
+  const printedLines = runs.map((r) => normLines(r?.lines));
+  const traced = models.map((m) => new Set(m.tasks.map((l) => l.task)));
+  const prints = printedLines.map((ls, i) => printedMarks(ls, traced[i]!, new Set(traced.flatMap((ts, j) => (j === i ? [] : [...ts])))));
+  // Tasks per run as drawn: the traced ones and those that only printed.
+  const laneCount = models.map((m, i) => new Set([...traced[i]!, ...prints[i]!.map((p) => p.task)]).size);
+  const ranges = models.flatMap((m, i) => {
+    const ps = prints[i]!;
+    if (!m.events.length && !ps.length) return [];
+    let start = m.events.length ? m.start : 0;
+    let end = m.events.length ? m.end : -Infinity;
+    for (const p of ps) [start, end] = [Math.min(start, p.t), Math.max(end, p.t)];
+    return [{ start, end }];
+  });
   const prims = primitiveOrder(models.map((m) => m.events));
   const colourIdx = new Map(prims.map((p, i) => [p.obj, i]));
+  // The page's last moment is a printed line of a run drawn only from them:
+  // make room for its text. (In a traced run the text is secondary, and a
+  // line printed a ms after the last event must not squeeze the bars.)
+  const lastEvent = Math.max(-Infinity, ...models.filter((m) => m.events.length).map((m) => m.end));
+  const lastPrint = Math.max(-Infinity, ...prints.map((ps) => (ps.length ? ps[ps.length - 1]!.t : -Infinity)));
+  const lastPrintOnly = Math.max(-Infinity, ...prints.map((ps, i) => (ps.length && !models[i]!.events.length ? ps[ps.length - 1]!.t : -Infinity)));
   const ctx: Ctx = {
-    scale: makeScale(models),
+    scale: makeScale(ranges, lastPrintOnly > lastEvent ? 0.2 : 0),
     colour: (obj) => {
       const idx = colourIdx.get(obj) ?? 0;
       return { hex: colorOf(idx).hex, idx: idx % 8 };
     },
   };
   const total = models.reduce((n, m) => n + m.events.length, 0);
+  const printedTotal = prints.reduce((n, ps) => n + ps.length, 0);
 
   // Divergence: where on the first two runs, and what to say.
   const d = opts?.divergence ?? null;
@@ -1022,12 +1230,14 @@ export function renderTimeline(opts: TimelineOptions): string {
       e ? { t: e.t, text: `first difference (event ${d.index + 1}): ${e.task} ${e.op} ${e.obj}${e.size === undefined ? "" : ` (size ${e.size})`}` } : { t: m.end, text: `first difference (event ${d.index + 1}): this run has no more events` };
     divs[0] = say(d.a, models[0]!);
     divs[1] = say(d.b, models[1]!);
+    // A run with no events at all (drawn for its printed lines) has nothing to differ at.
+    for (const i of [0, 1]) if (models[i]!.events.length === 0) divs[i] = null;
   }
 
   const body: string[] = [];
   body.push(`<h1>${esc(title)}</h1>`);
   const sub = runs.length
-    ? runs.map((r, i) => `${labels[i]}: ${models[i]!.events.length} events, ${models[i]!.tasks.length} tasks`).join(" · ") + (total ? ` · time axis ${ctx.scale.label(ctx.scale.start)} – ${ctx.scale.label(ctx.scale.end)}` : "")
+    ? runs.map((r, i) => `${labels[i]}: ${models[i]!.events.length} events, ${laneCount[i]} tasks`).join(" · ") + (ranges.length ? ` · time axis ${ctx.scale.label(ctx.scale.start)} – ${ctx.scale.label(Math.max(lastEvent, lastPrint))}` : "")
     : "no runs";
   // When: given, or (the page being pure) filled in by the page itself from
   // the file's date when it is opened from disk.
@@ -1035,16 +1245,23 @@ export function renderTimeline(opts: TimelineOptions): string {
   body.push(`<p class="subtitle">${esc(sub)}<span class="when">${esc(when)}</span></p>`);
   if (opts?.watchFor) body.push(`<div class="watch"><b>What to watch for</b>${esc(String(opts.watchFor).trim())}</div>`);
   const hasPass = models.some((m) => m.events.some((e) => e.type === "Barrier" && e.op === "pass"));
-  if (total > 0) body.push(legend(prims, divs.some(Boolean), true, hasPass));
+  if (total + printedTotal > 0) body.push(legend(prims, divs.some(Boolean), total > 0, hasPass, printedTotal > 0));
 
-  if (total === 0) {
+  if (total + printedTotal === 0) {
     body.push(
       `<div class="empty">No events recorded${runs.length ? esc(` (${labels.join(", ")})`) : ""}<small>Did the script use the sync primitives (Lock, Event, Semaphore, BoundedSemaphore, Barrier, Queue, Condition) while tracing was on?</small></div>`,
     );
   } else {
     runs.forEach((_, i) => {
       const m = models[i]!;
-      const dur = m.events.length ? `${m.events.length} events · ${m.tasks.length} task${m.tasks.length === 1 ? "" : "s"} · ${m.primitives.length} primitive${m.primitives.length === 1 ? "" : "s"} · ${fmtSpan(m.end - m.start)}` : "no events";
+      const ps = prints[i]!;
+      const tasks = `${laneCount[i]} task${laneCount[i] === 1 ? "" : "s"}`;
+      const printed = ps.length ? ` · ${ps.length} printed line${ps.length === 1 ? "" : "s"}` : "";
+      const dur = m.events.length
+        ? `${m.events.length} events · ${tasks} · ${m.primitives.length} primitive${m.primitives.length === 1 ? "" : "s"}${printed} · ${fmtSpan(m.end - m.start)}`
+        : ps.length
+          ? `no synchronisation primitive used: each mark is a line it printed · ${tasks}${printed} · ${fmtSpan(ps[ps.length - 1]!.t - Math.min(0, ps[0]!.t))}`
+          : "no events";
       body.push(`<section class="run" data-label="${esc(labels[i]!)}">`);
       body.push(`<h2><span class="run-name">${esc(labels[i]!)}</span><span class="run-stats">${esc(dur)}</span></h2>`);
       const problems = checkFaithful(m.events);
@@ -1053,15 +1270,14 @@ export function renderTimeline(opts: TimelineOptions): string {
         if (problems.length > 6) shown.push(`<li>… and ${problems.length - 6} more</li>`);
         body.push(`<div class="warn"><b>Not what a correct primitive does:</b><ul>${shown.join("")}</ul></div>`);
       }
-      if (m.events.length === 0) body.push(`<div class="empty">No events recorded in ${esc(labels[i]!)}<small>No synchronisation primitive was used while tracing.</small></div>`);
-      else body.push(`<div class="chart-wrap">${drawRun(ctx, m, labels[i]!, divs[i] ?? null).svg}</div>`);
+      if (m.events.length === 0 && ps.length === 0) body.push(`<div class="empty">No events recorded in ${esc(labels[i]!)}<small>No synchronisation primitive was used while tracing.</small></div>`);
+      else body.push(`<div class="chart-wrap">${drawRun(ctx, m, labels[i]!, divs[i] ?? null, ps).svg}</div>`);
       body.push(`</section>`);
     });
   }
 
   const panels: string[] = [];
-  runs.forEach((r, i) => {
-    const ls = normLines(r?.lines);
+  printedLines.forEach((ls, i) => {
     if (ls.length) panels.push(linesPanel(`What ${labels[i]} printed`, ls));
   });
   const top = normLines(opts?.lines);

@@ -28,6 +28,19 @@ function lockDemo(side: TraceEvent["side"] = "board", skew = 0): TraceEvent[] {
   return out;
 }
 
+/** What lock-demo --broken prints: it uses no primitive, so there are no trace events, only these. */
+const BROKEN_LOCK = [
+  "    0 ms  main       3 tasks add 1 to a shared counter, 3 rounds each: read, work, write",
+  ...[1, 2, 3].flatMap((round) =>
+    [1, 2, 3].flatMap((i) => {
+      const t = (round - 1) * 600 + (i - 1) * 200 + 3;
+      return [...(round > 1 ? [`${String(t).padStart(5)} ms  task-${i}     writes counter = ${round - 1}`] : []), `${String(t + 1).padStart(5)} ms  task-${i}     reads counter = ${round - 1} (round ${round}, no lock)`];
+    }),
+  ),
+  ...[1, 2, 3].map((i) => `${String(1800 + (i - 1) * 200 + 3).padStart(5)} ms  task-${i}     writes counter = 3`),
+  " 2210 ms  main       final counter: 3, expected 9 (6 updates lost)",
+];
+
 let tb: TestBrowser | undefined;
 /** Why there is no browser: every test fails with it (a missing Chromium must not look like a skip). */
 let launchError: Error | undefined;
@@ -65,6 +78,16 @@ async function open(name: string, opts: TimelineOptions, viewport = { width: 160
   await page.setViewport(viewport);
   await page.goto(url, { waitUntil: "load" });
   return { page, problems };
+}
+
+/** The rendered font size in CSS px of each element matching `sel` in an SVG chart (the chart is scaled to the window). */
+function sizes(page: Page, sel: string): Promise<number[]> {
+  return page.$$eval(sel, (els) =>
+    els.map((e) => {
+      const s = e.closest("svg")!;
+      return Number(e.getAttribute("font-size")) * (s.getBoundingClientRect().width / s.viewBox.baseVal.width);
+    }),
+  );
 }
 
 async function hoverTip(page: Page, selector: string): Promise<string> {
@@ -231,6 +254,66 @@ describe("timeline in Chromium", () => {
       expect(problems).toEqual([]);
     } finally {
       await page.close();
+    }
+  });
+  it("compare lock-demo --broken at 1024x768: the broken run's tasks get lanes from what they printed, every label readable and clear of the others", async () => {
+    const fixed = lockDemo();
+    // The fixed run prints a line at every acquire and release, as lock-demo does.
+    const fixedLines = fixed.filter((e) => e.op !== "wait").map((e) => `${String(Math.round(e.t)).padStart(5)} ms  ${e.task}     ${e.op === "acquire" ? "Acquired lock, reads counter" : "writes counter, Releasing lock"}`);
+    const { page, problems } = await open(
+      "broken",
+      { title: "lock-demo: fixed and broken", runs: [{ label: "fixed", events: fixed, lines: fixedLines }, { label: "broken", events: [], lines: BROKEN_LOCK }], divergence: firstDivergence(fixed, []) },
+      { width: 1024, height: 768 },
+    );
+    try {
+      expect(await page.$$(".empty")).toHaveLength(0);
+      const broken = 'section.run[data-label="broken"]';
+      expect(await page.$$eval(`${broken} g.lane`, (els) => els.map((e) => [e.getAttribute("data-task"), e.querySelectorAll("g.printed").length]))).toEqual([
+        ["task-1", 4],
+        ["task-2", 4],
+        ["task-3", 4],
+      ]);
+      expect(await page.$eval(".legend", (e) => e.textContent ?? "")).toContain("printed line");
+      // Readable on the projector: every printed line's text at 12 px or more, though the broken run
+      // takes 2.2 s of the fixed run's 4.5 s axis; and every one of its 12 moments has its text.
+      const brokenSizes = await sizes(page, `${broken} .print-text`);
+      expect(await page.$$eval(`${broken} g.printed`, (gs) => gs.filter((g) => g.querySelector(".print-text")).length)).toBe(12);
+      for (const z of [...brokenSizes, ...(await sizes(page, 'section.run[data-label="fixed"] .print-text'))]) expect(z).toBeGreaterThanOrEqual(12);
+      // As the browser lays them out: no printed line's text on another label, or on a bar, in its lane.
+      const clashes = await page.$$eval("g.lane", (lanes) =>
+        lanes.flatMap((lane) => {
+          const box = (e: Element) => e.getBoundingClientRect();
+          const texts = [...lane.querySelectorAll(".print-text")].map((e) => ({ what: e.textContent, r: box(e) }));
+          const others = [...lane.querySelectorAll(".bar-text, .marker-text, rect.bar")].map((e) => ({ what: e.textContent || e.getAttribute("class"), r: box(e) }));
+          const hit = (a: DOMRect, b: DOMRect) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+          const out: string[] = [];
+          texts.forEach((a, i) => {
+            for (const b of [...texts.slice(i + 1), ...others]) if (hit(a.r, b.r)) out.push(`${lane.getAttribute("data-task")}: "${a.what}" on "${b.what}"`);
+          });
+          return out;
+        }),
+      );
+      expect(clashes).toEqual([]);
+      // The full line on hover.
+      const tip = await hoverTip(page, `${broken} g.lane[data-task="task-2"] g.printed rect.print-hit`);
+      expect(tip).toContain("task-2 printed:");
+      expect(tip).toContain("reads counter = 0 (round 1, no lock)");
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+    // run lock-demo --broken: the broken run alone has the whole axis, and its text is bigger, one size throughout.
+    const alone = await open("broken-alone", { title: "lock-demo (broken) on the board", runs: [{ label: "board", events: [], lines: BROKEN_LOCK }] }, { width: 1024, height: 768 });
+    try {
+      const z = await sizes(alone.page, ".print-text");
+      expect(z).toHaveLength(18);
+      expect(new Set(z).size).toBe(1);
+      expect(z[0]).toBeGreaterThanOrEqual(13.5);
+      expect(await alone.page.$$eval("g.lane .print-text", (els) => els.map((e) => e.textContent).filter((t) => t!.startsWith("reads counter = 0")))).toHaveLength(3);
+      expect(alone.problems).toEqual([]);
+    } finally {
+      await alone.page.close();
     }
   });
 });

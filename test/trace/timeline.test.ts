@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { TraceEvent } from "../../src/trace/events.js";
 import { firstDivergence } from "../../src/trace/model.js";
 import { escapeHtml, renderTimeline } from "../../src/trace/timeline.js";
+import { startedAt } from "../../src/cli/visuals.js";
 
 const L = (t: number, task: string, op: string, side: TraceEvent["side"] = "board"): TraceEvent => ({ t, side, task, type: "Lock", obj: "lock", op });
 
@@ -23,6 +24,40 @@ function lockTurns(n: number, rounds: number, hold: number, side: TraceEvent["si
   }
   out.push(L(t + hold, tasks[(n * rounds - 1) % n]!, "release", side));
   return out;
+}
+
+/** What lock-demo --broken prints (from a run on the virtual board): no primitive, so no trace events. */
+const BROKEN_LOCK = [
+  "    0 ms  main       3 tasks add 1 to a shared counter, 3 rounds each: read, work, write",
+  "    3 ms  task-1     reads counter = 0 (round 1, no lock)",
+  "  204 ms  task-2     reads counter = 0 (round 1, no lock)",
+  "  404 ms  task-3     reads counter = 0 (round 1, no lock)",
+  "  606 ms  task-1     writes counter = 1",
+  "  606 ms  task-1     reads counter = 1 (round 2, no lock)",
+  "  804 ms  task-2     writes counter = 1",
+  "  805 ms  task-2     reads counter = 1 (round 2, no lock)",
+  " 1007 ms  task-3     writes counter = 1",
+  " 1008 ms  task-3     reads counter = 1 (round 2, no lock)",
+  " 1208 ms  task-1     writes counter = 2",
+  " 1208 ms  task-1     reads counter = 2 (round 3, no lock)",
+  " 1406 ms  task-2     writes counter = 2",
+  " 1407 ms  task-2     reads counter = 2 (round 3, no lock)",
+  " 1609 ms  task-3     writes counter = 2",
+  " 1609 ms  task-3     reads counter = 2 (round 3, no lock)",
+  " 1809 ms  task-1     writes counter = 3",
+  " 2009 ms  task-2     writes counter = 3",
+  " 2210 ms  task-3     writes counter = 3",
+  " 2211 ms  main       final counter: 3, expected 9 (6 updates lost)",
+];
+
+/** The lanes of the first chart in `html`, each with its printed marks: [time, the lines its tooltip lists]. */
+function printedLanes(html: string): { task: string; marks: { t: number; lines: string[] }[]; texts: string[] }[] {
+  const chart = /<svg class="chart"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? "";
+  return [...chart.matchAll(/<g class="lane" data-task="([^"]*)">([\s\S]*?)(?=<g class="lane" |<g class="wake"|<g class="barrier-pass"|<line x1="0"|<g class="grid-over")/g)].map((m) => ({
+    task: m[1]!,
+    marks: [...m[2]!.matchAll(/<g class="printed" data-task="[^"]*" data-t="([^"]*)" data-lines="\d+"><title>([^<]*)<\/title>/g)].map((g) => ({ t: Number(g[1]), lines: g[2]!.split("\n").slice(1) })),
+    texts: [...m[2]!.matchAll(/<text class="print-text[^"]*"[^>]*>([^<]*)<\/text>/g)].map((t) => t[1]!),
+  }));
 }
 
 describe("renderTimeline", () => {
@@ -219,6 +254,10 @@ describe("renderTimeline", () => {
     const html = renderTimeline({ title: "x", runs: [{ label: "board", events }] });
     expect(html).toContain(`<span class="when"></span>`);
     expect(html).toContain("document.lastModified");
+    // What run and compare pass: when synccli started, to the minute, in local time.
+    const started = new Date(2026, 11, 2, 5, 49, 30).getTime();
+    expect(startedAt(started + 75_000, 75)).toBe("2026-12-02 05:49");
+    expect(startedAt(new Date(2027, 0, 1, 0, 0, 5).getTime(), 10)).toBe("2026-12-31 23:59");
   });
 
   it("prints: landscape, colours kept, no sticky legend, no tooltip or cursor", () => {
@@ -270,5 +309,103 @@ describe("renderTimeline", () => {
     // Bold sans letters average well over half an em: a fair measure of where each label ends.
     const end = (l: { x: number; size: number; text: string }) => l.x + 0.6 * l.text.length * l.size;
     for (const m of marks) for (const b of bars) expect(end(m) <= b.x || m.x >= end(b), `${m.text} at ${m.x} on ${b.text} at ${b.x}`).toBe(true);
+  });
+  it("a broken run (no primitive) still gets its lanes: its tasks' printed lines, and the lost update shows", () => {
+    const html = renderTimeline({ title: "lock-demo (broken)", runs: [{ label: "broken", events: [], lines: BROKEN_LOCK }] });
+    expect(html).not.toContain("No events recorded");
+    expect(html.match(/<svg class="chart"/g)).toHaveLength(1);
+    const lanes = printedLanes(html);
+    // main's introduction and verdict are about the whole run: no lane.
+    expect(lanes.map((l) => l.task)).toEqual(["task-1", "task-2", "task-3"]);
+    // Lines at the same moment (a write, then the next read) share one mark, in printed order.
+    expect(lanes[0]!.marks.map((m) => m.t)).toEqual([3, 606, 1208, 1809]);
+    expect(lanes[0]!.marks[1]!.lines).toEqual(["606 ms  writes counter = 1", "606 ms  reads counter = 1 (round 2, no lock)"]);
+    const all = lanes.flatMap((l) => l.marks.flatMap((m) => m.lines.map((line) => ({ task: l.task, t: Number(line.split(" ")[0]), text: line.replace(/^\S+ ms {2}/, "") }))));
+    expect(all).toHaveLength(18);
+    // The race: every task reads 0 before any writes 1 back.
+    const reads0 = all.filter((a) => a.text.startsWith("reads counter = 0"));
+    const writes1 = all.filter((a) => a.text === "writes counter = 1");
+    expect(reads0.map((a) => a.task)).toEqual(["task-1", "task-2", "task-3"]);
+    expect(writes1.map((a) => a.task)).toEqual(["task-1", "task-2", "task-3"]);
+    expect(Math.max(...reads0.map((a) => a.t))).toBeLessThan(Math.min(...writes1.map((a) => a.t)));
+    // And it can be read without hovering: each lane says what it read first, and what it wrote last.
+    for (const l of lanes) {
+      expect(l.texts[0]).toMatch(/^reads (counter = |… )0$/);
+      expect(l.texts.at(-1)).toMatch(/^writes (counter = |… )3$/);
+    }
+    expect(html).toContain(`data-legend="printed"`);
+    // No trace, so no legend for what only a trace draws.
+    expect(html).not.toContain(`data-legend="holding"`);
+    expect(html).toContain("broken: 0 events, 3 tasks");
+  });
+
+  it("parsed lines ({ms, text}) give the same marks as the printed strings", () => {
+    const parsed = BROKEN_LOCK.map((l) => {
+      const m = /^\s*(\d+) ms {2}(\S+) +(.*)$/.exec(l)!;
+      return { ms: Number(m[1]), text: `${m[2]} ${m[3]}` };
+    });
+    const marks = (lines: readonly (string | { ms: number; text: string })[]) => printedLanes(renderTimeline({ title: "x", runs: [{ label: "broken", events: [], lines }] }));
+    expect(marks(parsed)).toEqual(marks(BROKEN_LOCK));
+  });
+
+  it("which lines are a task's: with a trace its tasks; without, tasks traced beside it or names on two lines or more, never main's", () => {
+    const traced = [L(0, "task-1", "acquire"), L(500, "task-1", "release"), L(500, "task-2", "acquire"), L(900, "task-2", "release")];
+    const lines = ["  10 ms  task-2  hello", "  20 ms  stray  once", "  30 ms  total: 5", "  40 ms  total: 6", "  50 ms  main  starts", "  60 ms  main  ends", "  70 ms  task-1  once", "  80 ms  zed  a", "  90 ms  zed  b", "no ms here task-1"];
+    // Traced: only the trace's own tasks, however often another name prints.
+    const one = printedLanes(renderTimeline({ title: "x", runs: [{ label: "fixed", events: traced, lines }] }));
+    expect(one.map((l) => [l.task, l.marks.map((m) => m.t)])).toEqual([
+      ["task-1", [70]],
+      ["task-2", [10]],
+    ]);
+    // Not traced: lanes in the order they first printed; task-1 from the other run even once; zed on two lines; not stray, total:, main.
+    const html = renderTimeline({ title: "x", runs: [{ label: "fixed", events: traced }, { label: "broken", events: [], lines }] });
+    const second = /<section class="run" data-label="broken">[\s\S]*?<\/section>/.exec(html)![0];
+    expect(printedLanes(second).map((l) => [l.task, l.marks.map((m) => m.t)])).toEqual([
+      ["task-2", [10]],
+      ["task-1", [70]],
+      ["zed", [80, 90]],
+    ]);
+  });
+
+  it("'No events recorded' stays when there is no event and no task's printed line", () => {
+    const lines = ["    0 ms  main       starts", "  100 ms  main       done", "  50 ms  once  only", "Traceback (most recent call last):"];
+    const html = renderTimeline({ title: "x", runs: [{ label: "broken", events: [], lines }] });
+    expect(html).toContain("No events recorded");
+    expect(html).not.toContain(`<svg class="chart"`);
+    expect(html).not.toContain(`class="printed"`);
+    // Beside a traced run, the empty one still says so.
+    const two = renderTimeline({ title: "x", runs: [{ label: "fixed", events: lockTurns(2, 1, 10) }, { label: "broken", events: [], lines }] });
+    expect(two).toContain("No events recorded in broken");
+  });
+
+  it("on a traced run, printed lines are small pins whose text keeps off the bars and every other label", () => {
+    const events = lockTurns(3, 2, 500);
+    // What lock-demo prints, a line at each acquire and release, and a few where a lane is empty.
+    const lines = events.filter((e) => e.op !== "wait").map((e) => `${Math.round(e.t)} ms  ${e.task}  ${e.op === "acquire" ? "Acquired lock, reads counter" : "writes counter, Releasing lock"}`);
+    const html = renderTimeline({ title: "x", runs: [{ label: "fixed", events, lines }] });
+    expect(html).toContain(`data-legend="printed"`);
+    const lanes = printedLanes(html);
+    expect(lanes.map((l) => l.task)).toEqual(["task-1", "task-2", "task-3"]);
+    for (const l of lanes) expect(l.marks.length).toBeGreaterThanOrEqual(3);
+    const end = (x: number, size: number, text: string) => x + 0.6 * [...text].length * size;
+    let shown = 0;
+    for (const lane of html.match(/<g class="lane" data-task="[^"]*">[\s\S]*?(?=<g class="lane" |<g class="wake"|<line x1="0")/g)!) {
+      const firstTrack = Number(/<rect class="bar [^"]*" x="[^"]*" y="([^"]*)"/.exec(lane)![1]);
+      const bars = [...lane.matchAll(/<rect class="bar [^"]*" x="([^"]*)" y="([^"]*)" width="([^"]*)"/g)].filter((m) => Number(m[2]) === firstTrack).map((m) => [Number(m[1]), Number(m[1]) + Number(m[3])]);
+      const labels = [...lane.matchAll(/<text class="(?:bar-text|marker-text)[^"]*" x="([\d.]+)"[^>]*font-size="(\d+)"[^>]*>([^<]*)</g)].map((m) => [Number(m[1]), end(Number(m[1]), Number(m[2]), m[3]!)]);
+      const texts = [...lane.matchAll(/<text class="print-text[^"]*" x="([\d.]+)"[^>]*font-size="(\d+)"[^>]*>([^<]*)</g)];
+      for (const t of texts) {
+        const [a, b] = [Number(t[1]), end(Number(t[1]), Number(t[2]), t[3]!)];
+        // Smaller than the bars' text, so the primitives stay what the eye goes to.
+        expect(Number(t[2])).toBeLessThan(20);
+        for (const [c, d] of [...bars, ...labels]) expect(b <= c! || a >= d!, `${t[3]} at ${a} on ${c}..${d}`).toBe(true);
+        shown++;
+      }
+      // The pins stay above the bars: they reach no lower than the bar's top edge plus a little.
+      for (const tick of lane.matchAll(/<line class="print-tick" [^>]*y1="([\d.]+)" y2="([\d.]+)"/g)) expect(Number(tick[2]) - Number(tick[1])).toBeLessThan(20);
+    }
+    // Where a lane has room after its last bar, the text is there, whole (task-1's last turn ends at 2001 ms of 3001).
+    expect(shown).toBeGreaterThanOrEqual(1);
+    expect(printedLanes(html)[0]!.texts).toEqual(["writes counter, Releasing lock"]);
   });
 });
