@@ -29,6 +29,38 @@ export function sha256(data: Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
+/** Exit codes of file operations (README's table); fs.ts passes them on. */
+export const FS_EXIT = {
+  /** No such file or directory (on the board, or on this computer). */
+  notFound: 11,
+  /** The filesystem refused: exists, not empty, is / is not a directory, full, read-only. */
+  refused: 12,
+} as const;
+
+/** An OSError saying the filesystem is full: ENOSPC, which MicroPython's ports (and the virtual board) number 28. */
+export const isNoSpace = (detail: string) => /OSError: (?:\[Errno 28\]|28\b|.*ENOSPC)/.test(detail);
+
+export function filesystemFull(path: string): UserError {
+  return new UserError(
+    `the board's filesystem is full: ${path} did not fit (the part written is removed)`,
+    "`synccli fs df` shows the space left; `synccli fs rm` frees some",
+    FS_EXIT.refused,
+  );
+}
+
+/**
+ * After a write that did not fit: a cut-off file is worth less than none
+ * (an import of it fails oddly, its size misleads), so it goes. Best effort:
+ * the error that brought us here is the one to report.
+ */
+export async function removePartial(board: Board, path: string): Promise<void> {
+  try {
+    await board.eval(`import os\ntry:\n    os.remove(${q(path)})\nexcept OSError:\n    pass\n`);
+  } catch {
+    // reported as the full filesystem it is
+  }
+}
+
 /** A path as a Python str literal: a JSON string is one. */
 export const q = (s: string) => JSON.stringify(s);
 
@@ -170,6 +202,10 @@ export async function writeFile(board: Board, path: string, data: Uint8Array, on
     try {
       await board.eval(code);
     } catch (err) {
+      if (err instanceof BoardError && !err.pasteAborted && isNoSpace(err.detail)) {
+        await removePartial(board, path);
+        throw filesystemFull(path);
+      }
       if (err instanceof BoardError && !err.pasteAborted && /OSError/.test(err.detail)) throw new UserError(`writing ${path} on the board failed: ${err.detail}`, "the board may be out of flash space; check with `synccli exec \"import os; print(os.statvfs('/'))\"`", EXIT.noFilesystem);
       throw err;
     }

@@ -2,16 +2,10 @@
 // program run through exec (as mpremote's transport does), its answer printed
 // in a line format parsed here. Writing files and hashing reuse files.ts.
 import { Board, BoardError } from "./board.js";
-import { CHUNK, makeDirsScript, q, statFiles, writeFile, type RemoteStat } from "./files.js";
+import { CHUNK, FS_EXIT, filesystemFull, isNoSpace, makeDirsScript, q, removePartial, statFiles, writeFile, type RemoteStat } from "./files.js";
 import { EXIT, UserError } from "../errors.js";
 
-/** Exit codes of file operations (README's table). */
-export const FS_EXIT = {
-  /** No such file or directory (on the board, or on this computer). */
-  notFound: 11,
-  /** The filesystem refused: exists, not empty, is / is not a directory, full, read-only. */
-  refused: 12,
-} as const;
+export { FS_EXIT };
 
 export interface FsEntry {
   /** Name (ls) or path relative to the listed folder (tree). */
@@ -49,7 +43,7 @@ const ERRNO: Record<string, [number, string]> = {
   EACCES: [FS_EXIT.refused, "permission denied"],
   EPERM: [FS_EXIT.refused, "operation not permitted"],
   EROFS: [FS_EXIT.refused, "read-only filesystem"],
-  ENOSPC: [FS_EXIT.refused, "no space left on the board"],
+  ENOSPC: [FS_EXIT.refused, "the board's filesystem is full"],
   EINVAL: [FS_EXIT.refused, "invalid argument"],
   ENODEV: [EXIT.noFilesystem, "no filesystem"],
 };
@@ -82,7 +76,7 @@ function hintFor(errno: string, op: string): string {
     case "EEXIST":
       return "it is there already (`fs ls` shows it)";
     case "ENOSPC":
-      return "free space with `fs rm`; `fs df` shows what is left";
+      return "`synccli fs df` shows the space left; `synccli fs rm` frees some";
     default:
       return "see what is there with `synccli fs ls :/`";
   }
@@ -327,7 +321,16 @@ with open(${q(from)}, 'rb') as s:
             n += d.write(b)
 print(n)
 `;
-  const out = await run(board, code, to, "write");
+  let out: string;
+  try {
+    out = await board.eval(code);
+  } catch (err) {
+    if (err instanceof BoardError && !err.pasteAborted && isNoSpace(err.detail)) {
+      await removePartial(board, to);
+      throw filesystemFull(to);
+    }
+    throw bareErrno(err) ? await classify(board, err as BoardError, to, "write") : fsError(err, to, "write");
+  }
   return Number(/\d+/.exec(out)?.[0] ?? 0);
 }
 

@@ -87,3 +87,24 @@ describe("file operations on the board", () => {
     expect((await listDir(board, "/")).map((e) => e.name)).not.toContain("boot.py");
   });
 });
+
+describe("a full filesystem", () => {
+  it("a write or on-board copy that does not fit is refused (12) as full, and what was written of it removed", async () => {
+    // small, so that filling it is quick over the simulated serial line
+    const { board } = await simBoard({ fsSize: 16 * 1024 });
+    const free = (await diskUsage(board, "/")).free;
+    const full = {
+      exitCode: FS_EXIT.refused,
+      message: "the board's filesystem is full: /20k.bin did not fit (the part written is removed)",
+      hint: "`synccli fs df` shows the space left; `synccli fs rm` frees some",
+    };
+    expect(await fails(putFile(board, "/20k.bin", Buffer.alloc(20_000, 1)))).toMatchObject(full);
+    expect(await stat(board, "/20k.bin")).toBeUndefined();
+    expect((await diskUsage(board, "/")).free).toBe(free);
+
+    await putFile(board, "/10k.bin", Buffer.alloc(10_000, 2));
+    expect(await fails(copyOnBoard(board, "/10k.bin", "/copy.bin"))).toMatchObject({ ...full, message: "the board's filesystem is full: /copy.bin did not fit (the part written is removed)" });
+    expect(await stat(board, "/copy.bin")).toBeUndefined();
+    expect(Buffer.from(await readFile(board, "/10k.bin")).equals(Buffer.alloc(10_000, 2))).toBe(true);
+  });
+});

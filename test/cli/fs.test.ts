@@ -167,6 +167,16 @@ describe("the commands", () => {
     expect(nodir.stderr).not.toContain("x.txt");
   }, 60_000);
 
+  it("fs cp onto a full filesystem: exit 12 (not 9, 'no filesystem'), said to be full, with a hint", async () => {
+    writeFileSync(local("20k.bin"), Buffer.alloc(20_000, 7));
+    const r = await runCli(["--sim", "--sim-options", "fs-size=16K", "fs", "cp", local("20k.bin"), ":"]);
+    exits(r, 12);
+    expect(r.stderr).toBe(
+      "synccli: the board's filesystem is full: /20k.bin did not fit (the part written is removed)\n" +
+        "hint: `synccli fs df` shows the space left; `synccli fs rm` frees some\n",
+    );
+  }, 60_000);
+
   it("install then uninstall on one board session removes the library", async () => {
     const { board } = await simBoard();
     const { installLibrary } = await import("../../src/board/install.js");
