@@ -616,10 +616,12 @@ function drawPrints(ctx: Ctx, out: string[], task: string, marks: readonly Print
     if (g.length > MAX_TIP_EVENTS) listed.push(`… and ${g.length - MAX_TIP_EVENTS} more`);
     const tip = `${task} printed:\n${listed.join("\n")}`;
     const [y1, y2] = roomy ? [top + 6, top + th - 6] : [top, by + 8];
+    const hw = roomy ? 6 : 4.5;
     const parts = [
       `<rect class="print-hit" x="${n1(gx - 6)}" y="${n1(y1 - 2)}" width="12" height="${n1(y2 - y1 + 4)}" fill="transparent"/>`,
       `<line class="print-tick" x1="${n1(gx)}" x2="${n1(gx)}" y1="${n1(y1)}" y2="${n1(y2)}" stroke="${PRINT_INK}" stroke-width="${roomy ? 3 : 2.5}" stroke-linecap="round" pointer-events="none"/>`,
-      `<circle cx="${n1(gx)}" cy="${n1(y1 + 2)}" r="${roomy ? 5 : 3.5}" fill="${PRINT_INK}" stroke="#fff" stroke-width="1.5" pointer-events="none"/>`,
+      // A small flag pointing down at the moment: not a diamond (an event), not a dot (a Barrier's pass).
+      `<path class="print-head" d="M${n1(gx - hw)},${n1(y1)} h${n1(2 * hw)} l-${n1(hw)},${n1(hw * 1.6)} z" fill="${PRINT_INK}" stroke="#fff" stroke-width="1" pointer-events="none"/>`,
     ];
     // The text at `size`: whole, then without its asides; lines at one
     // moment (a write and the next read) side by side, else one above the
@@ -1173,7 +1175,7 @@ function legend(prims: { obj: string; type: string }[], divergence: boolean, has
   }
   if (hasEvents) items.push(`<span class="item" data-legend="wake">${sw(`<path d="M4,20 Q24,22 40,8" fill="none" stroke="#222" stroke-width="2.5" marker-end="url(#arrow)"/>`)}<span>wakes (release → acquire, set → wake…)</span></span>`);
   if (hasPass) items.push(`<span class="item" data-legend="pass">${sw(`<line x1="13" x2="13" y1="2" y2="24" stroke="#111" stroke-width="5" stroke-linecap="round"/><circle cx="13" cy="8" r="5" fill="#111" stroke="#fff" stroke-width="2"/><circle cx="13" cy="19" r="5" fill="#111" stroke="#fff" stroke-width="2"/>`, 26)}<span>Barrier: all pass together</span></span>`);
-  if (hasPrints) items.push(`<span class="item" data-legend="printed">${sw(`<line x1="13" x2="13" y1="5" y2="24" stroke="${PRINT_INK}" stroke-width="3" stroke-linecap="round"/><circle cx="13" cy="6" r="5" fill="${PRINT_INK}" stroke="#fff" stroke-width="1.5"/>`, 26)}<span>printed line (hover for all of it)</span></span>`);
+  if (hasPrints) items.push(`<span class="item" data-legend="printed">${sw(`<line x1="13" x2="13" y1="5" y2="24" stroke="${PRINT_INK}" stroke-width="3" stroke-linecap="round"/><path d="M7,2 h12 l-6,9.6 z" fill="${PRINT_INK}"/>`, 26)}<span>printed line (hover for all of it)</span></span>`);
   if (divergence) items.push(`<span class="item" data-legend="divergence">${sw(`<line x1="13" x2="13" y1="0" y2="26" stroke="#E00000" stroke-width="4" stroke-dasharray="7 4"/>`, 26)}<span>first difference</span></span>`);
   if (prims.length) items.push(`<span class="sep"></span>`);
   prims.forEach((p, i) => {
