@@ -219,6 +219,17 @@ async function sameContent(board: Board, from: string, to: string, size: number)
   return a?.hash !== undefined && !a.dir && !b?.dir && a.hash === b?.hash;
 }
 
+type CatFile = { path: string; content: string } | { path: string; content: null; contentBase64: string };
+
+/** A file for `fs cat --json`: text as itself; other bytes in base64, since decoding them as UTF-8 would replace them. */
+export function catFile(path: string, data: Uint8Array): CatFile {
+  try {
+    return { path, content: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(data) };
+  } catch {
+    return { path, content: null, contentBase64: Buffer.from(data).toString("base64") };
+  }
+}
+
 function formatSize(n: number): string {
   return n < 10_000 ? `${n}` : n < 10_000_000 ? `${Math.round(n / 1024)}K` : `${Math.round(n / 1024 / 1024)}M`;
 }
@@ -270,15 +281,15 @@ export function registerFs(program: Command) {
   fsCmd
     .command("cat")
     .argument("<paths...>", "files on the board")
-    .description("print files from the board")
+    .description("print files from the board (their bytes as they are); --json: {files: [{path, content}]}, where a file that is not UTF-8 text has content null and its bytes in contentBase64")
     .action(async (paths: string[], _o, cmd: Command) =>
       withBoard(cmd, async (board, _s, asJson) => {
         const fs = await fsMod();
-        const files: { path: string; content: string }[] = [];
+        const files: CatFile[] = [];
         for (const path of paths) {
           const p = fs.boardPath(path);
           const data = await fs.readFile(board, p);
-          if (asJson) files.push({ path: p, content: Buffer.from(data).toString("utf8") });
+          if (asJson) files.push(catFile(p, data));
           else process.stdout.write(Buffer.from(data));
         }
         if (asJson) json({ files });

@@ -167,6 +167,30 @@ describe("the commands", () => {
     expect(nodir.stderr).not.toContain("x.txt");
   }, 60_000);
 
+  it("fs cat: binary bytes as they are, and losslessly in --json (base64 when not UTF-8)", async () => {
+    const env = sharedBoards();
+    const board = ["--port", "sim:cat"];
+    const bin = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x41, 0x0a, 0xc3, 0x28]);
+    const text = "héllo ✓\n";
+    writeFileSync(local("s.bin"), bin);
+    writeFileSync(local("t.txt"), text);
+    exits(await runCli([...board, "fs", "cp", local("s.bin"), local("t.txt"), ":"], { env }), 0);
+    const j = await runCli([...board, "--json", "fs", "cat", ":s.bin", ":t.txt"], { env });
+    exits(j, 0);
+    expect(JSON.parse(j.stdout)).toEqual({
+      files: [
+        { path: "/s.bin", content: null, contentBase64: bin.toString("base64") },
+        { path: "/t.txt", content: text },
+      ],
+    });
+    // raw bytes on stdout: read without the helper's text decoding
+    const { spawnSync } = await import("node:child_process");
+    const { BIN } = await import("../helpers/cli.js");
+    const raw = spawnSync(process.execPath, [BIN, ...board, "fs", "cat", ":s.bin"], { env: { ...process.env, ...env } });
+    expect(raw.status).toBe(0);
+    expect(raw.stdout.equals(bin)).toBe(true);
+  }, 60_000);
+
   it("fs cp onto a full filesystem: exit 12 (not 9, 'no filesystem'), said to be full, with a hint", async () => {
     writeFileSync(local("20k.bin"), Buffer.alloc(20_000, 7));
     const r = await runCli(["--sim", "--sim-options", "fs-size=16K", "fs", "cp", local("20k.bin"), ":"]);
