@@ -270,7 +270,26 @@ export async function mkdir(board: Board, path: string, parents = false): Promis
     await run(board, `import os\nos.mkdir(${q(path)})\n`, path, "mkdir");
     return;
   }
-  await run(board, makeDirsScript(path), path, "mkdir");
+  try {
+    await run(board, makeDirsScript(path), path, "mkdir");
+  } catch (err) {
+    // "already exists" would describe a folder that is there; the trouble is a file with its name.
+    const file = await fileInTheWay(board, path);
+    if (file) throw new UserError(`mkdir ${path} on the board: the file ${file} is in the way`, `remove it (\`synccli fs rm :${file}\`) or choose another place`, FS_EXIT.refused);
+    throw err;
+  }
+}
+
+/** The first file among `path` and the folders above it, if one is there. */
+async function fileInTheWay(board: Board, path: string): Promise<string | undefined> {
+  const parts = path.split("/").filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const p = "/" + parts.slice(0, i).join("/");
+    const s = await stat(board, p);
+    if (!s) return undefined;
+    if (s.type === "file") return p;
+  }
+  return undefined;
 }
 
 export async function rmdir(board: Board, path: string): Promise<void> {

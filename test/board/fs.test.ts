@@ -67,6 +67,9 @@ describe("file operations on the board", () => {
     expect(await fails(remove(board, "/data"))).toMatchObject({ exitCode: FS_EXIT.refused, message: expect.stringMatching(/is a directory/) });
     expect(await fails(rmdir(board, "/data"))).toMatchObject({ exitCode: FS_EXIT.refused });
     expect(await fails(mkdir(board, "/data"))).toMatchObject({ exitCode: FS_EXIT.refused, message: expect.stringMatching(/exists/) });
+    // --parents through a file: the file is named as what is in the way (it said the folder "already exists")
+    expect(await fails(mkdir(board, "/main.py", true))).toMatchObject({ exitCode: FS_EXIT.refused, message: "mkdir /main.py on the board: the file /main.py is in the way", hint: "remove it (`synccli fs rm :/main.py`) or choose another place" });
+    expect(await fails(mkdir(board, "/main.py/a/b", true))).toMatchObject({ exitCode: FS_EXIT.refused, message: "mkdir /main.py/a/b on the board: the file /main.py is in the way" });
     expect(await fails(putFile(board, "/no/dir/x.py", Buffer.from("1")))).toMatchObject({ exitCode: FS_EXIT.notFound, message: expect.stringContaining("/no/dir") });
     expect(await fails(putFile(board, "/data", Buffer.from("1")))).toMatchObject({ exitCode: FS_EXIT.refused });
     // copying on the board: the missing side is the one named (the source was blamed for a missing destination folder)

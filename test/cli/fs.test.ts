@@ -191,6 +191,15 @@ describe("the commands", () => {
     expect(raw.stdout.equals(bin)).toBe(true);
   }, 60_000);
 
+  it("fs cp -r of a folder onto a board file of its name: the file in the way is named (exit 12)", async () => {
+    const env = sharedBoards();
+    const board = ["--port", "sim:way"];
+    exits(await runCli([...board, "fs", "cp", local("proj/main.py"), ":proj"], { env }), 0);
+    const r = await runCli([...board, "fs", "cp", "-r", local("proj"), ":"], { env });
+    exits(r, 12);
+    expect(r.stderr).toBe("synccli: mkdir /proj on the board: the file /proj is in the way\nhint: remove it (`synccli fs rm :/proj`) or choose another place\n");
+  }, 60_000);
+
   it("fs cp onto a full filesystem: exit 12 (not 9, 'no filesystem'), said to be full, with a hint", async () => {
     writeFileSync(local("20k.bin"), Buffer.alloc(20_000, 7));
     const r = await runCli(["--sim", "--sim-options", "fs-size=16K", "fs", "cp", local("20k.bin"), ":"]);
