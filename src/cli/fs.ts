@@ -4,7 +4,7 @@ import { summary } from "./commands.js";
 import type { Command } from "commander";
 import chalk from "chalk";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileError, globals, openSession, type Session } from "./context.js";
 import { EXIT, UserError } from "../errors.js";
 import type { Board } from "../board/board.js";
@@ -173,6 +173,9 @@ export async function copy(board: Board, sources: string[], dest: string, opts: 
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT") throw fs.notFound(path, "on this computer");
+      // A folder the copy needs (the destination of `cp -r`, or one above a file) has a file's name.
+      const file = code === "EEXIST" || code === "ENOTDIR" ? localFileInTheWay(path) : undefined;
+      if (file) throw new UserError(`fs cp: cannot write ${path}: the file ${file} is in the way of a folder`, "remove or rename that file, or copy to another destination", EXIT.usage);
       // This computer's side (a folder in the way, no permission): the user's setup, exit 2 like any local file.
       throw fileError(err) ?? new UserError(`fs cp: cannot write ${path}: ${code ?? (err as Error).message}`, "check the destination on this computer", EXIT.usage);
     }
@@ -180,8 +183,12 @@ export async function copy(board: Board, sources: string[], dest: string, opts: 
   for (const d of localDirs) writeLocal(() => mkdirSync(d, { recursive: true }), d);
   // A local copy of the same size may already be current: the board's hashes say (no transfer).
   const sameSize = plan.filter((f) => {
-    const st = statSync(f.to, { throwIfNoEntry: false });
-    return st?.isFile() === true && st.size === f.size;
+    try {
+      const st = statSync(f.to, { throwIfNoEntry: false });
+      return st?.isFile() === true && st.size === f.size;
+    } catch {
+      return false; // a file where a folder above it goes (ENOTDIR): writing it says so
+    }
   });
   if (sameSize.length) {
     const hashes = await fs.hashFiles(board, sameSize.map((f) => f.from));
@@ -228,6 +235,21 @@ export function catFile(path: string, data: Uint8Array): CatFile {
   } catch {
     return { path, content: null, contentBase64: Buffer.from(data).toString("base64") };
   }
+}
+
+/** The first file (not a folder) among `path` and the folders above it on this computer, if there is one. */
+function localFileInTheWay(path: string): string | undefined {
+  const chain: string[] = [];
+  for (let p = resolve(path); ; p = dirname(p)) {
+    chain.unshift(p);
+    if (dirname(p) === p) break;
+  }
+  for (const p of chain) {
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) return undefined;
+    if (!st.isDirectory()) return p;
+  }
+  return undefined;
 }
 
 function formatSize(n: number): string {

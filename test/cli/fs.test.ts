@@ -97,6 +97,12 @@ describe("fs cp", () => {
     // this computer's side in the way: a local folder where the file goes is the user's setup (exit 2)
     mkdirSync(local("in-the-way/main.py"), { recursive: true });
     expect(await fails(copy(board, [":main.py"], local("in-the-way")))).toMatchObject({ exitCode: 2, message: expect.stringMatching(/it is a directory/) });
+    // a local file where a folder goes: named, in words (it was a bare EEXIST / "cannot read")
+    const inTheWay = (path: string, file: string) => ({ exitCode: 2, message: `fs cp: cannot write ${path}: the file ${file} is in the way of a folder`, hint: "remove or rename that file, or copy to another destination" });
+    expect(await fails(copy(board, [":/proj"], local("big.txt"), { recursive: true, bar: false }))).toMatchObject(inTheWay(local("big.txt"), local("big.txt")));
+    expect(await fails(copy(board, [":/proj"], local("big.txt/sub"), { recursive: true, bar: false }))).toMatchObject(inTheWay(local("big.txt/sub"), local("big.txt")));
+    expect(await fails(copy(board, [":main.py"], local("big.txt/main.py"), { bar: false }))).toMatchObject(inTheWay(local("big.txt/main.py"), local("big.txt")));
+    expect(readFileSync(local("big.txt")).equals(big)).toBe(true);
   }, 60_000);
 });
 
