@@ -6,6 +6,7 @@ import { SerialLink, type LinkOptions } from "./link.js";
 import { VirtualBoard, type VirtualBoardOptions } from "./virtual-board.js";
 import type { FlashStore, PersistOptions } from "./flash.js";
 import type { FileSnapshot } from "./interpreter.js";
+import type { UserError } from "../errors.js";
 
 export type SimOptions = VirtualBoardOptions & LinkOptions & PersistOptions;
 
@@ -48,7 +49,16 @@ export class SimTarget {
     this.link.connectBoard((d) => this.board.receive(d));
     this.link.connectHost((d) => this.port?.deliver(d));
     this.link.onDisconnect = () => this.port?.disconnect();
+    // A board that cannot boot is unplugged: a host sees it gone at once
+    // instead of waiting on it until its timeout.
+    this.board.onDead = (err) => {
+      this.onDead(err);
+      this.link.unplug();
+    };
   }
+
+  /** The board could not boot (after it was created: see createSim for what is found before). */
+  onDead: (err: UserError) => void = () => {};
 
   start(): Promise<void> {
     this.started ??= this.board.start();

@@ -71,8 +71,44 @@ export function decodeFlash(image: Uint8Array): FileSnapshot {
     at = end;
   }
   if (at !== buf.length) throw new Error("trailing bytes");
+  checkTree(files);
   return files;
 }
+
+/**
+ * The board restores an image entry by entry (mkdir, write), each folder
+ * before what it holds, as snapshot() lists them; an image that could not be
+ * restored that way is refused here, before a board boots from it, so the
+ * error can name the file instead of surfacing from the interpreter's thread.
+ */
+function checkTree(files: FileSnapshot): void {
+  const dirs = new Set<string>(["/"]);
+  const seen = new Set<string>();
+  for (const [entry, data] of files) {
+    const isDir = entry.endsWith("/");
+    const path = isDir ? entry.slice(0, -1) : entry;
+    const parts = path.split("/").slice(1);
+    if (path === "" || parts.some((p) => p === "" || p === "." || p === ".." || p.includes("\0"))) throw new Error(`bad path ${JSON.stringify(entry)}`);
+    // The runtime's own device and process folders: writing there is not writing a file.
+    if (parts[0] === "dev" || parts[0] === "proc") throw new Error(`${JSON.stringify(entry)} is not a board file`);
+    if (seen.has(path)) throw new Error(`${JSON.stringify(path)} twice`);
+    seen.add(path);
+    const parent = path.slice(0, path.lastIndexOf("/")) || "/";
+    if (!dirs.has(parent)) throw new Error(`${JSON.stringify(entry)} before its folder`);
+    if (isDir) {
+      if (data.length) throw new Error(`folder ${JSON.stringify(entry)} has bytes`);
+      dirs.add(path);
+    }
+  }
+}
+
+/** A saved flash the board cannot start from: the file is left as it is. */
+export const flashUnusable = (name: string, image: string, detail: string) =>
+  new UserError(
+    `virtual board "${name}" cannot start from its saved flash ${image}: ${detail}`,
+    `the file is left as it is (keep a copy to recover files from it); --sim-options fresh starts this board blank and replaces it, or use another board: --sim --port other-name`,
+    EXIT.noFilesystem,
+  );
 
 function sameFiles(a: FileSnapshot, b: FileSnapshot): boolean {
   if (a.length !== b.length) return false;
@@ -145,6 +181,8 @@ export const boardBusy = (name: string, pid: number) =>
 export class FlashStore {
   private lastSaved: FileSnapshot | undefined;
   private released = false;
+  /** The saved image could not be used: it is kept as it is, never saved over. */
+  private refused = false;
 
   private constructor(
     readonly name: string,
@@ -228,13 +266,18 @@ export class FlashStore {
     return join(this.dir, "flash.bin");
   }
 
-  /** The saved files ([] for a board never used, or an image that cannot be read, with a warning). */
+  /**
+   * The saved files ([] for a board never used). An image that cannot be
+   * read or restored is a UserError (flashUnusable): starting blank would
+   * replace it with the next save, losing every file in it.
+   */
   load(): FileSnapshot {
     let raw: Buffer;
     try {
       raw = readFileSync(this.image);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") this.warn(`cannot read virtual board "${this.name}"'s flash (${(err as NodeJS.ErrnoException).code}); it starts blank`);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== "ENOENT") throw this.unusable(`cannot read it (${code ?? (err as Error).message})`);
       this.lastSaved = [];
       return [];
     }
@@ -242,14 +285,19 @@ export class FlashStore {
       this.lastSaved = decodeFlash(raw);
       return this.lastSaved;
     } catch (err) {
-      this.warn(`virtual board "${this.name}"'s flash in ${this.image} is damaged (${(err as Error).message}); it starts blank`);
-      return [];
+      throw this.unusable(`it is damaged (${(err as Error).message})`);
     }
+  }
+
+  /** The error for this board's saved flash being unusable; the image is never overwritten after it. */
+  unusable(detail: string): UserError {
+    this.refused = true;
+    return flashUnusable(this.name, this.image, detail);
   }
 
   /** Writes the files unless they are what was saved last (temp file, then rename). */
   save(files: FileSnapshot): void {
-    if (this.released) return;
+    if (this.released || this.refused) return;
     if (this.lastSaved && sameFiles(this.lastSaved, files)) return;
     const tmp = `${this.image}.${process.pid}.tmp`;
     try {

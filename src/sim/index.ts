@@ -87,17 +87,28 @@ export interface Sim {
 /**
  * A virtual board named `options.name` (default "board"), its files loaded
  * from the state folder (see flash.ts) and saved there as it runs; `fresh`
- * starts it blank. Throws a UserError (exit 5) when another process has
- * that board. Its interpreter starts booting at once, while the caller
- * gets ready to open the port. Several boards (different names) may run
- * in one process; close each with `target.close()`.
+ * starts it blank. Throws a UserError when another process has that board
+ * (exit 5) or its saved flash cannot be used (exit 9, see flashUnusable).
+ * Its interpreter starts booting at once, while the caller gets ready to
+ * open the port. Several boards (different names) may run in one process;
+ * close each with `target.close()`.
  */
 export function createSim(options: SimOptions = {}, io: { warn?: (line: string) => void } = {}): Sim {
   const name = checkBoardName(options.name ?? DEFAULT_BOARD_NAME);
   // A board without a filesystem has no files to keep.
   const flash = options.noFilesystem ? undefined : FlashStore.open(name, { fresh: options.fresh, warn: io.warn });
   const binding = new SimBinding();
-  const target = new SimTarget(options, flash);
+  let target: SimTarget;
+  try {
+    target = new SimTarget(options, flash); // loads the saved flash: a UserError if it is unusable
+  } catch (err) {
+    flash?.release();
+    throw err;
+  }
+  // What the saved flash holds was checked when it was loaded; what still fails
+  // in the interpreter (and unplugs the board, so the host's own error follows) is told here.
+  const warn = io.warn ?? ((line: string) => void process.stderr.write(`synccli: warning: ${line}\n`));
+  target.onDead = (err) => warn(`${err.message} (${err.hint})`);
   const path = `sim://${name}`;
   binding.register(path, target);
   void target.start().catch(() => {}); // the port's open reports a failed boot

@@ -18,6 +18,8 @@ export type ToInterpreter =
 
 export type FromInterpreter =
   | { t: "ready" }
+  /** The saved files could not be put back (what failed, and on which path). */
+  | { t: "boot-failed"; detail: string }
   | { t: "out"; data: Uint8Array }
   | { t: "done"; stderr: string; files: FileSnapshot; softReboot: boolean }
   | { t: "machine-reset"; files: FileSnapshot }
@@ -61,7 +63,11 @@ interface MemfsNode {
 }
 
 interface MicroPython {
-  _module: { _mp_sched_keyboard_interrupt(): void };
+  _module: {
+    _mp_sched_keyboard_interrupt(): void;
+    UTF8ToString(ptr: number, maxBytes?: number, ...rest: unknown[]): string;
+    getValue(ptr: number, type: string): number;
+  };
   FS: {
     ErrnoError: new (errno: number) => Error;
     open(p: string, flags: string): { stream_ops: { write: (...a: unknown[]) => number }; node: MemfsNode };
@@ -77,6 +83,7 @@ interface MicroPython {
     mkdirTree(p: string): void;
     unlink(p: string): void;
     rmdir(p: string): void;
+    rename(from: string, to: string): void;
   };
   globals: { set(name: string, value: unknown): void; delete(name: string): void };
   runPython(code: string): unknown;
@@ -567,7 +574,7 @@ function limitFilesystem() {
     const [s, , , length, position] = a as [{ node: MemfsNode; path?: string }, unknown, number, number, number];
     const old = s.node.usedBytes ?? 0;
     const grow = Math.ceil(Math.max(old, position + length) / BLOCK) - Math.ceil(old / BLOCK);
-    if (grow > 0 && !(s.path ?? "").startsWith(SIM_DIR + "/") && blocksUsed() + grow > total) {
+    if (grow > 0 && !restoring && !(s.path ?? "").startsWith(SIM_DIR + "/") && blocksUsed() + grow > total) {
       // 28 reaches MicroPython as its own ENOSPC (this build's is 51).
       throw new mp.FS.ErrnoError(28);
     }
@@ -579,6 +586,46 @@ function limitFilesystem() {
   };
 }
 
+/** The runtime's empty /tmp and /home: a board has neither, and its own files may use those names. */
+function removeRuntimeDirs() {
+  for (const dir of ["/home/web_user", "/home", "/tmp"]) {
+    try {
+      mp.FS.rmdir(dir);
+    } catch {
+      /* not there, or holds the board's own files (a saved /tmp) */
+    }
+  }
+}
+
+/**
+ * Runs `load` with SIM_DIR free for the boot modules: a file of the board's
+ * named /tmp, or its own SIM_DIR, is moved aside meanwhile and put back after
+ * (SIM_DIR is only a place for the modules to be imported from).
+ */
+function withSimDir(load: () => void) {
+  const FS = mp.FS;
+  const moved: [aside: string, path: string][] = [];
+  const exists = (p: string) => {
+    try {
+      return FS.stat(p);
+    } catch {
+      return undefined;
+    }
+  };
+  const tmp = exists("/tmp");
+  for (const path of tmp && !FS.isDir(tmp.mode) ? ["/tmp"] : exists(SIM_DIR) ? [SIM_DIR] : []) {
+    let aside = "/.__sim_aside";
+    while (exists(aside)) aside += "_";
+    FS.rename(path, aside);
+    moved.push([aside, path]);
+  }
+  load();
+  for (const [aside, path] of moved) {
+    if (path === "/tmp") FS.rmdir("/tmp"); // made for SIM_DIR, empty again
+    FS.rename(aside, path);
+  }
+}
+
 /**
  * The root as a board's: /dev and /proc (which the runtime set up and no
  * longer needs by name: its standard streams are open) are not listed and
@@ -587,13 +634,7 @@ function limitFilesystem() {
  */
 function hideSystemDirs() {
   const FS = mp.FS;
-  for (const dir of ["/home/web_user", "/home", "/tmp"]) {
-    try {
-      FS.rmdir(dir);
-    } catch {
-      /* not there, or holds the board's own files (a saved /tmp) */
-    }
-  }
+  removeRuntimeDirs();
   const hidden = (path: string) => [...SYSTEM_DIRS].some((d) => path === d || path.startsWith(d + "/"));
   const lookupPath = FS.lookupPath.bind(FS);
   FS.lookupPath = (path: string, opts: object = {}) => {
@@ -634,17 +675,73 @@ async function load() {
   muted = true;
   mp = await loadMicroPython({ stdout: onStdout, linebuffer: false, pystack: 16384, heapsize: 2 * 1024 * 1024 });
   limitFilesystem();
+  keepWholeExceptionText();
   mp.registerJsModule("__simjs", { wait, poll: takeInterrupt, raw: (on: boolean) => void (rawOut = on === true), readline });
 }
 const loaded = load();
 
+/**
+ * The last string from the interpreter that this build's JS side would cut
+ * short (see keepWholeExceptionText), decoded whole.
+ */
+let wholeText: string | undefined;
+
+/**
+ * This build hands an exception to JS as one C string, "Type\x04traceback",
+ * which its JS side decodes with Module.UTF8ToString (stopping at a NUL) and
+ * splits at every \x04, keeping only the first two parts: a message holding
+ * \x04 (or NUL) arrives cut there, where a board prints it whole. Strings it
+ * would cut are decoded again here from their bytes, for describe().
+ */
+function keepWholeExceptionText() {
+  const M = mp._module;
+  const decode = M.UTF8ToString;
+  const utf8 = new TextEncoder();
+  M.UTF8ToString = (ptr: number, maxBytes?: number, ...rest: unknown[]) => {
+    const s = decode(ptr, maxBytes, ...rest);
+    if (maxBytes === undefined) return s;
+    const split = s.indexOf("\x04") !== s.lastIndexOf("\x04");
+    if (split || (s.length < maxBytes && utf8.encode(s).length < maxBytes)) {
+      const raw = new Uint8Array(maxBytes);
+      for (let i = 0; i < maxBytes; i++) raw[i] = M.getValue(ptr + i, "i8") & 0xff;
+      wholeText = decoder.decode(raw);
+    }
+    return s;
+  };
+}
+
+/** The traceback of `e` as the interpreter printed it (e.message may be cut short: see keepWholeExceptionText). */
+function wholeTraceback(e: PythonError): string {
+  const whole = wholeText;
+  wholeText = undefined;
+  const head = `${e.type}\x04`;
+  if (whole?.startsWith(head + e.message)) return whole.slice(head.length);
+  return e.message;
+}
+
+/**
+ * Putting the saved files back: the flash already holds them, so the size
+ * limit does not apply. A board whose flash was full (or was saved with a
+ * larger fs-size) boots with all its files and reports itself full.
+ */
+let restoring = false;
+
 /** The board's files, then the boot modules (after the files, as a board's /lib may shadow modules). */
 function boot(files: FileSnapshot) {
-  for (const [path, content] of files) {
-    if (path.endsWith("/")) mp.FS.mkdirTree(path.slice(0, -1));
-    else mp.FS.writeFile(path, content);
+  removeRuntimeDirs();
+  restoring = true;
+  try {
+    for (const [path, content] of files) {
+      try {
+        if (path.endsWith("/")) mp.FS.mkdirTree(path.slice(0, -1));
+        else mp.FS.writeFile(path, content);
+      } catch (err) {
+        throw new Error(`restoring ${path}: ${fsErrorText(err)}`);
+      }
+    }
+  } finally {
+    restoring = false;
   }
-  mp.FS.mkdirTree(SIM_DIR);
   const boot: [string, string][] = [
     ["__sim.py", SIM_PY],
     ["uasyncio.py", UASYNCIO_PY],
@@ -653,14 +750,22 @@ function boot(files: FileSnapshot) {
     ["__simsys.py", SYS_PY],
     ["__simos.py", OS_PY.replace("%ERRNO%", JSON.stringify(EMSCRIPTEN_TO_MP_ERRNO).replace(/"/g, ""))],
   ];
-  for (const [name, text] of boot) mp.FS.writeFile(`${SIM_DIR}/${name}`, text);
-  mp.runPython(BOOT);
-  for (const [name] of boot) mp.FS.unlink(`${SIM_DIR}/${name}`);
-  mp.FS.rmdir(SIM_DIR);
+  withSimDir(() => {
+    mp.FS.mkdirTree(SIM_DIR);
+    for (const [name, text] of boot) mp.FS.writeFile(`${SIM_DIR}/${name}`, text);
+    mp.runPython(BOOT);
+    for (const [name] of boot) mp.FS.unlink(`${SIM_DIR}/${name}`);
+    mp.FS.rmdir(SIM_DIR);
+  });
   hideSystemDirs();
   if (data.noFilesystem) mp.runPython("import os\nos.umount('/')\ndel os");
   mp.replInit();
   muted = false;
+}
+
+function fsErrorText(err: unknown): string {
+  const e = err as { message?: string; code?: string };
+  return [e?.message ?? String(err), e?.code].filter(Boolean).join(" ");
 }
 
 const SIM_FRAME = new RegExp(`^  File "${SIM_DIR}/[^"]*".*\n`, "gm");
@@ -670,7 +775,7 @@ function describe(err: unknown): string {
   if (e?.name !== "PythonError") return `Traceback (most recent call last):\nRuntimeError: virtual board: ${String(e?.message ?? e)}\n`;
   if (e.type === "SystemExit") return ""; // the board soft-reboots instead (see exec)
   // Frames in the virtual board's own helpers are not the user's business.
-  const message = e.message.replace(SIM_FRAME, "");
+  const message = wholeTraceback(e).replace(SIM_FRAME, "");
   if (interrupted && e.type === "CancelledError") return message.replace(/CancelledError:.*\n?$/, "KeyboardInterrupt: \n");
   return message;
 }
@@ -745,6 +850,7 @@ function pasteError(code: string): string | undefined {
 
 async function exec(code: Uint8Array) {
   interrupted = false;
+  wholeText = undefined;
   cookAll = true;
   rawOut = false;
   Atomics.store(interrupt, 0, 0);
@@ -791,7 +897,12 @@ port.on("message", async (msg: ToInterpreter) => {
   switch (msg.t) {
     case "boot":
       await loaded;
-      boot(msg.files);
+      try {
+        boot(msg.files);
+      } catch (err) {
+        port.postMessage({ t: "boot-failed", detail: err instanceof Error ? err.message : String(err) } satisfies FromInterpreter);
+        return;
+      }
       port.postMessage({ t: "ready" } satisfies FromInterpreter);
       return;
     case "exec":

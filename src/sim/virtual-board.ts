@@ -10,6 +10,7 @@ import { CTRL_C, bytes } from "../transport/protocol.js";
 import type { FileSnapshot, FromInterpreter, InterpreterData, ToInterpreter } from "./interpreter.js";
 import { PENDING_OUT_BYTES, STDIN_BYTES, clearStdin, putStdin, takePendingOut, takeStdin } from "./shared.js";
 import type { FlashStore } from "./flash.js";
+import { EXIT, UserError } from "../errors.js";
 
 export interface VirtualBoardOptions extends DeviceOptions {
   /** Fault: never answer anything. */
@@ -59,6 +60,9 @@ export class VirtualBoard {
   private readonly uniqueId = randomBytes(6).toString("hex");
   /** Bytes the board transmits. */
   onTransmit: (data: Uint8Array) => void = () => {};
+  /** The board cannot boot (its files could not be put back): it answers nothing from now on. */
+  onDead: (err: UserError) => void = () => {};
+  private dead: UserError | undefined;
 
   /**
    * `flash`: where the board's files are kept between runs (loaded now, saved
@@ -162,7 +166,8 @@ export class VirtualBoard {
     this.charDone(); // a REPL keystroke in flight died with the old thread
     this.checking = false; // and so did a raw-paste compile check
     Atomics.store(new Int32Array(this.interruptFlag), 0, 0); // that Ctrl-C is spent
-    await this.spawn();
+    // A thread that cannot boot has been reported (bootFailed); nothing is left to do here.
+    await this.spawn().catch(() => {});
     this.booting = false;
   }
   private booting = false;
@@ -186,7 +191,7 @@ export class VirtualBoard {
 
   /** Bytes received from the host. */
   receive(data: Uint8Array) {
-    if (this.opts.silent || this.opts.busy || this.booting) return;
+    if (this.opts.silent || this.opts.busy || this.booting || this.dead) return;
     for (const action of this.device.receive(data)) {
       // Ctrl-C must not queue behind the statement it is meant to stop.
       if (action.type === "interrupt") this.interrupt();
@@ -304,7 +309,10 @@ export class VirtualBoard {
   }
 
   private post(msg: ToInterpreter) {
-    void this.workerReady.then(() => this.worker?.postMessage(msg));
+    void this.workerReady.then(
+      () => this.worker?.postMessage(msg),
+      () => {}, // no interpreter to run it: see bootFailed
+    );
   }
 
   private interrupt() {
@@ -400,7 +408,26 @@ export class VirtualBoard {
   }
   private filesKnown = true;
 
+  /**
+   * The interpreter could not take the board's files: the board is dead
+   * (unplugged by its SimTarget) rather than booted with some of its files
+   * missing, and those files are never saved over (snapshot() answers with
+   * the ones it was given from now on; the flash store refuses to save).
+   */
+  private bootFailed(worker: Worker, detail: string, reject: (err: Error) => void) {
+    const err =
+      this.flash?.unusable(detail) ??
+      new UserError(`the virtual board cannot start: ${detail}`, "run the command again; --sim-options fresh starts the board blank", EXIT.noFilesystem);
+    this.dead = err;
+    this.worker = undefined;
+    this.stopWatchdog();
+    void worker.terminate();
+    reject(err);
+    this.onDead(err);
+  }
+
   private spawn(): Promise<void> {
+    if (this.dead) return Promise.reject(this.dead); // the same files would fail the same way
     const worker = this.spare ?? this.newWorker();
     this.spare = undefined;
     if (this.held) worker.ref();
@@ -408,12 +435,16 @@ export class VirtualBoard {
     this.filesKnown = true; // it boots with exactly these
     this.pristine = true;
     worker.postMessage({ t: "boot", files: this.files } satisfies ToInterpreter);
+    let ready = false;
     this.workerReady = new Promise<void>((resolve, reject) => {
       worker.on("message", (msg: FromInterpreter) => {
         if (this.worker !== worker) return; // one being replaced has no say
         switch (msg.t) {
           case "ready":
+            ready = true;
             return resolve();
+          case "boot-failed":
+            return this.bootFailed(worker, msg.detail, reject);
           case "out":
             return this.transmit(msg.data);
           case "done":
@@ -443,6 +474,8 @@ export class VirtualBoard {
         }
       });
       worker.on("error", (err) => {
+        // A thread that dies while booting would die again in a new one.
+        if (!ready && this.worker === worker) return this.bootFailed(worker, `its interpreter crashed while booting: ${err.message.split("\n")[0]}`, reject);
         // Never leave a host waiting on a dead interpreter: end the run with
         // the crash as its traceback and boot a fresh one (files kept).
         reject(err);

@@ -79,17 +79,31 @@ describe("the flash image and the state folder", () => {
     expect(() => FlashStore.open("s", { root })).toThrow(new RegExp(`in use by another synccli \\(pid ${process.ppid}\\)`));
   });
 
-  it("a damaged image: one warning, a blank board, replaced at the next save", () => {
+  it("a damaged image: a UserError naming the board and the file, which no later save replaces", () => {
     const root = freshStateDir();
     mkdirSync(boardDir("d", root), { recursive: true });
-    writeFileSync(join(boardDir("d", root), "flash.bin"), "garbage");
-    const warnings: string[] = [];
-    const store = FlashStore.open("d", { root, warn: (l) => warnings.push(l) })!;
-    expect(store.load()).toEqual([]);
-    expect(warnings).toEqual([expect.stringMatching(/flash .* is damaged .*starts blank/)]);
+    const image = join(boardDir("d", root), "flash.bin");
+    writeFileSync(image, "garbage");
+    const store = FlashStore.open("d", { root, warn: (l) => expect.fail(l) })!;
+    let err: unknown;
+    try {
+      store.load();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    expect(err).toMatchObject({
+      message: `virtual board "d" cannot start from its saved flash ${image}: it is damaged (not a flash image)`,
+      hint: expect.stringContaining("--sim-options fresh starts this board blank"),
+      exitCode: EXIT.noFilesystem,
+    });
     store.save([["/x", Uint8Array.of(1)]]);
-    expect(decodeFlash(readFileSync(join(boardDir("d", root), "flash.bin")))).toEqual([["/x", Uint8Array.of(1)]]);
+    expect(readFileSync(image, "utf8")).toBe("garbage");
     store.release();
+    // fresh replaces it.
+    const again = FlashStore.open("d", { root, fresh: true })!;
+    expect(again.load()).toEqual([]);
+    again.release();
   });
 });
 
