@@ -23,6 +23,7 @@ import {
   type TaskLane,
   type TraceModel,
 } from "./model.js";
+import { normLines, printedMarksOfRuns, withoutAsides, type PrintMark } from "./printed.js";
 
 /** A printed line of the demo: `ms` since its start (null when the line has none) and the text. */
 export interface TimelineLine {
@@ -310,58 +311,12 @@ function makeScale(ranges: readonly { start: number; end: number }[], room = 0):
 }
 
 // ---------------------------------------------------------------- printed lines
-
-/** A printed line drawn as a mark in its task's lane. */
-interface PrintMark {
-  t: number;
-  task: string;
-  /** The line after the task's name. */
-  text: string;
-}
-
-/** What a task name printed by a script looks like: `task-1`, `producer`, `report_2`, `c.worker`. */
-const TASK_WORD = /^[A-Za-z_][\w.-]{0,39}$/;
-
-/**
- * The printed lines that belong in a task's lane. The demos print
- * `ms  name  event`, but so might any line ("  12 ms  total: 5"), and `main`
- * (code outside any task) prints the introduction and the verdict, which are
- * about the whole run. So a line is a task's only when it has its ms and its
- * first word is a task's name by one of these rules, strictest first:
- * - the run has a trace: a task its trace names (`main` too when main used a
- *   primitive: that lane is drawn anyway);
- * - no trace (a `--broken` variant uses no primitive): a task another run on
- *   the page traces (compare's fixed side is the same script), or else a word
- *   that looks like a name, is not `main`, and starts at least two timed lines
- *   (one stray line is more likely prose than a task).
- */
-function printedMarks(lines: readonly TimelineLine[], traced: ReadonlySet<string>, elsewhere: ReadonlySet<string>): PrintMark[] {
-  const split = lines.flatMap((l) => {
-    if (l.ms === null) return [];
-    const m = /^\s*(\S+)\s*(.*)$/.exec(l.text);
-    return m ? [{ t: l.ms, task: m[1]!, text: m[2]!.trimEnd() }] : [];
-  });
-  let ok: (name: string) => boolean;
-  if (traced.size > 0) ok = (name) => traced.has(name);
-  else {
-    const count = new Map<string, number>();
-    for (const p of split) count.set(p.task, (count.get(p.task) ?? 0) + 1);
-    ok = (name) => elsewhere.has(name) || (name !== "main" && TASK_WORD.test(name) && (count.get(name) ?? 0) >= 2);
-  }
-  // Stable sort: lines printed at the same ms keep their printed order.
-  return split.filter((p) => ok(p.task)).sort((a, b) => a.t - b.t);
-}
+// Which lines are a task's, and how they are read: printed.ts (the terminal lanes use the same rule).
 
 /** The first and last words of `s` without its asides ("reads counter = 0 (round 1)" becomes "reads … 0"); `s` itself when it has fewer than three. */
 function firstAndLast(s: string): string {
   const words = withoutAsides(s).split(/\s+/);
   return words.length < 3 ? s : `${words[0]} … ${words[words.length - 1]!.replace(/[,.;:]$/, "")}`;
-}
-
-/** `s` without its "(...)" asides: "reads counter = 0 (round 1, no lock)" becomes "reads counter = 0". */
-function withoutAsides(s: string): string {
-  const short = s.replace(/\s*\([^()]*\)/g, "").trim();
-  return short || s;
 }
 
 // ---------------------------------------------------------------- svg parts
@@ -871,7 +826,7 @@ interface RunLayout {
   height: number;
 }
 
-/** `prints`: the run's printed lines that belong in a task's lane, by time (see `printedMarks`). */
+/** `prints`: the run's printed lines that belong in a task's lane, by time (see `printedMarks` in printed.ts). */
 function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; text: string } | null, prints: readonly PrintMark[] = []): RunLayout {
   const out: string[] = [];
   const printedBy = new Map<string, PrintMark[]>();
@@ -1025,18 +980,6 @@ function patterns(count: number): string {
   defs.push(`<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="12" markerHeight="12" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#222"/></marker>`);
   defs.push(`<pattern id="hatch-legend" width="12" height="12" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="12" height="12" fill="#e6e6e6"/><rect width="5" height="12" fill="#555"/></pattern>`);
   return `<svg class="defs" width="0" height="0" aria-hidden="true" style="position:absolute"><defs>${defs.join("")}</defs></svg>`;
-}
-
-function normLines(lines: readonly (string | TimelineLine)[] | undefined): TimelineLine[] {
-  if (!Array.isArray(lines)) return [];
-  return lines.map((l) => {
-    if (typeof l === "string") {
-      const m = /^\s*(-?\d+(?:\.\d+)?)\s*ms\b\s*(.*)$/.exec(l);
-      return m ? { ms: Number(m[1]), text: m[2]!.trimEnd() } : { ms: null, text: l.trimEnd() };
-    }
-    const ms = typeof l?.ms === "number" && Number.isFinite(l.ms) ? l.ms : null;
-    return { ms, text: String(l?.text ?? "") };
-  });
 }
 
 function linesPanel(title: string, lines: TimelineLine[]): string {
@@ -1195,7 +1138,7 @@ export function renderTimeline(opts: TimelineOptions): string {
   const labels = runs.map((r, i) => String(r?.label ?? `run ${i + 1}`));
   const printedLines = runs.map((r) => normLines(r?.lines));
   const traced = models.map((m) => new Set(m.tasks.map((l) => l.task)));
-  const prints = printedLines.map((ls, i) => printedMarks(ls, traced[i]!, new Set(traced.flatMap((ts, j) => (j === i ? [] : [...ts])))));
+  const prints = printedMarksOfRuns(printedLines, traced);
   // Tasks per run as drawn: the traced ones and those that only printed.
   const laneCount = models.map((m, i) => new Set([...traced[i]!, ...prints[i]!.map((p) => p.task)]).size);
   const ranges = models.flatMap((m, i) => {
