@@ -228,6 +228,18 @@ async function sameContent(board: Board, from: string, to: string, size: number)
 
 type CatFile = { path: string; content: string } | { path: string; content: null; contentBase64: string };
 
+/**
+ * `fs mkdir -p :x/y`, as with mkdir(1), takes `:x/y` for the port (-p is the global
+ * --port) and leaves no path. No port's name starts with `:`, a board path's does:
+ * say what happened instead of "missing argument" or "serial port :x/y does not exist".
+ */
+function mkdirCheck(paths: string[], cmd: Command): void {
+  const ports: string[] = globals(cmd).port ?? [];
+  const board = ports.find((p) => p.startsWith(":"));
+  if (board) throw usage(`fs mkdir: -p ${board} gave a port (-p is --port), not a folder to make`, `use --parents: \`synccli fs mkdir --parents ${board}\``);
+  if (paths.length === 0) throw usage("fs mkdir needs a folder to make", "e.g. `synccli fs mkdir :lib` (`--parents` also makes the folders above)");
+}
+
 /** A file for `fs cat --json`: text as itself; other bytes in base64, since decoding them as UTF-8 would replace them. */
 export function catFile(path: string, data: Uint8Array): CatFile {
   try {
@@ -335,11 +347,19 @@ export function registerFs(program: Command) {
       }),
     );
 
-  const simple = (name: string, description: string, fn: (board: Board, path: string, opts: Record<string, boolean | undefined>) => Promise<void>, flag?: [string, string]) => {
-    const c = fsCmd.command(name).argument("<paths...>", "paths on the board (`:` optional)").description(description);
+  const simple = (
+    name: string,
+    description: string,
+    fn: (board: Board, path: string, opts: Record<string, boolean | undefined>) => Promise<void>,
+    flag?: [string, string],
+    check?: (paths: string[], cmd: Command) => void,
+  ) => {
+    // With a check, the paths are checked by it (an empty list too), not by commander.
+    const c = fsCmd.command(name).argument(check ? "[paths...]" : "<paths...>", "paths on the board (`:` optional)").description(description);
     if (flag) c.option(flag[0], flag[1]);
-    c.action(async (paths: string[], opts: Record<string, boolean | undefined>, cmd: Command) =>
-      withBoard(cmd, async (board, _s, asJson) => {
+    c.action(async (paths: string[], opts: Record<string, boolean | undefined>, cmd: Command) => {
+      check?.(paths, cmd);
+      return withBoard(cmd, async (board, _s, asJson) => {
         const fs = await fsMod();
         const done: string[] = [];
         for (const path of paths) {
@@ -348,11 +368,11 @@ export function registerFs(program: Command) {
           done.push(p);
         }
         if (asJson) json({ ok: true, [name === "touch" ? "touched" : name === "rm" || name === "rmdir" ? "removed" : "created"]: done });
-      }),
-    );
+      });
+    });
   };
   simple("rm", "remove files (with -r, folders and what they hold)", async (board, p, o) => (await fsMod()).remove(board, p, o.recursive === true), ["-r, --recursive", "remove folders and everything in them"]);
-  simple("mkdir", "create folders", async (board, p, o) => (await fsMod()).mkdir(board, p, o.parents === true), ["--parents", "also the folders above; no error if it exists (no -p: that is --port)"]);
+  simple("mkdir", "create folders", async (board, p, o) => (await fsMod()).mkdir(board, p, o.parents === true), ["--parents", "also the folders above; no error if it exists (no -p: that is --port)"], mkdirCheck);
   simple("rmdir", "remove empty folders", async (board, p) => (await fsMod()).rmdir(board, p));
   simple("touch", "create empty files (existing ones are left as they are)", async (board, p) => (await fsMod()).touch(board, p));
 

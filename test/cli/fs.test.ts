@@ -206,6 +206,21 @@ describe("the commands", () => {
     expect(r.stderr).toBe("synccli: mkdir /proj on the board: the file /proj is in the way\nhint: remove it (`synccli fs rm :/proj`) or choose another place\n");
   }, 60_000);
 
+  it("fs mkdir -p :x/y: -p stays --port, and the error says to use --parents (exit 2)", async () => {
+    const [short, after, none] = await Promise.all([
+      runCli(["--sim", "fs", "mkdir", "-p", ":x/y"]),
+      runCli(["fs", "mkdir", ":a", "-p", ":x/y"]),
+      runCli(["--sim", "fs", "mkdir"]),
+    ]);
+    const said = "synccli: fs mkdir: -p :x/y gave a port (-p is --port), not a folder to make\nhint: use --parents: `synccli fs mkdir --parents :x/y`\n";
+    exits(short, 2);
+    expect(short.stderr).toBe(said); // was "missing required argument 'paths'"
+    exits(after, 2);
+    expect(after.stderr).toBe(said); // was "serial port :x/y does not exist" (exit 3)
+    exits(none, 2);
+    expect(none.stderr).toBe("synccli: fs mkdir needs a folder to make\nhint: e.g. `synccli fs mkdir :lib` (`--parents` also makes the folders above)\n");
+  }, 60_000);
+
   it("fs cp onto a full filesystem: exit 12 (not 9, 'no filesystem'), said to be full, with a hint", async () => {
     writeFileSync(local("20k.bin"), Buffer.alloc(20_000, 7));
     const r = await runCli(["--sim", "--sim-options", "fs-size=16K", "fs", "cp", local("20k.bin"), ":"]);
