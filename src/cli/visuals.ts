@@ -8,6 +8,7 @@ import { dirname, resolve } from "node:path";
 import { EXIT, UserError } from "../errors.js";
 import { normalizeNames, toJsonl, type TraceEvent } from "../trace/events.js";
 import type { DemoLine } from "../demos/format.js";
+import { terminalWidth } from "../demos/columns.js";
 import { perBoardFile } from "./fanout.js";
 
 export interface VisualOptions {
@@ -89,7 +90,10 @@ export async function writeVisuals(runs: TracedRun[], o: VisualOptions, meta: Vi
   }
   if (o.lanes && !meta.json) {
     const { renderLanesRuns } = await import("../trace/lanes.js");
-    const width = process.stdout.columns ?? 100;
+    // The width compare's table uses (terminal, else COLUMNS, else 80), so
+    // lanes under it line up and `COLUMNS=120 ... | less` is honoured.
+    const width = terminalWidth(process.stdout, process.env);
+    // Each run's printed lines go along: a task's lines are marks in its lane.
     process.stdout.write("\n" + renderLanesRuns(runs, { width, color: chalk.level > 0 }) + "\n");
   }
 }

@@ -1,10 +1,12 @@
 // The terminal picture of a run: one row per task, time across, holding as
 // a solid block, waiting shaded, instant events as dots, one colour per
-// primitive; an axis in ms and a one-line legend. Pure: returns a string,
-// never wider than the width asked for (counted in terminal cells).
+// primitive, the task's printed lines as marks; an axis in ms and a one-line
+// legend. Pure: returns a string, never wider than the width asked for
+// (counted in terminal cells).
 import { Chalk, type ChalkInstance } from "chalk";
 import type { TraceEvent } from "./events.js";
 import { buildModel, colorOf, niceStep, primitiveOrder, fmt, type Interval, type PrimitiveTimeline, type TraceModel } from "./model.js";
+import { normLines, printedMarksOfRuns, withoutAsides, type PrintMark, type PrintedLine } from "./printed.js";
 
 export const HOLD_CHAR = "█";
 export const WAIT_CHAR = "░";
@@ -13,6 +15,12 @@ export const MARK_CHAR = "·";
 export const PASS_CHAR = "┃";
 /** A Queue's row: its size as a bar height, from one item up to the most it held in the run. */
 export const LEVEL_CHARS = "▁▂▃▄▅▆▇█";
+/**
+ * A line the task printed (`ms  task  text`), in its lane at its time: the
+ * HTML timeline's down-pointing flag. Not `|` or `!`: those read as the pass
+ * `┃`, the axis `│` and compare's difference mark.
+ */
+export const PRINT_CHAR = "▾";
 
 /** Colours a piece of text for a primitive (the i-th one in order of first appearance). */
 export type Colorizer = (text: string, primitive: { index: number; obj: string; type: string; hex: string }) => string;
@@ -32,11 +40,13 @@ export interface LanesRun {
   /** "board", "host", "fixed", "broken". */
   label: string;
   events: readonly TraceEvent[];
+  /** What the run printed ("  500 ms  task-1  Acquired", or parsed lines): a task's lines become marks in its lane, by the timeline's rule (printed.ts). */
+  lines?: readonly (string | PrintedLine)[];
 }
 
-/** One run's lanes (no run label), then the axis and the legend. */
-export function renderLanes(events: readonly TraceEvent[], opts: LanesOptions): string {
-  return render([{ label: "", events }], opts, false);
+/** One run's lanes (no run label), then the axis and the legend. `lines`: what it printed, as in `LanesRun`. */
+export function renderLanes(events: readonly TraceEvent[], opts: LanesOptions, lines?: readonly (string | PrintedLine)[]): string {
+  return render([{ label: "", events, lines }], opts, false);
 }
 
 /** Several runs one after another on one shared time scale, each under its label; one axis and legend at the bottom. */
@@ -192,63 +202,118 @@ function serialize(line: Line, paint: Painter): string {
 function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean): string {
   const width = Math.max(1, Math.floor(Number.isFinite(opts.width) ? opts.width : 80));
   const models = runs.map((r) => ({ label: sanitizeLabel(String(r.label ?? "")), model: buildModel(r.events ?? []) }));
+  const traced = models.map((m) => new Set(m.model.tasks.map((l) => l.task)));
+  const prints = printedMarksOfRuns(
+    runs.map((r) => normLines(r.lines)),
+    traced,
+  );
   const prims = primitiveOrder(models.map((m) => m.model.events));
   const primIndex = new Map(prims.map((p, i) => [p.obj, i]));
   const paint = painter(opts, prims);
   const lines: Line[] = [];
   const total = models.reduce((n, m) => n + m.model.events.length, 0);
-  if (total === 0) {
+  const printedTotal = prints.reduce((n, ps) => n + ps.length, 0);
+  if (total + printedTotal === 0) {
     const l = new Line(width);
     l.addCut(runs.length > 1 ? "no events recorded on any side" : "no events recorded");
     return serialize(l, paint) + "\n";
   }
 
-  const start = Math.min(...models.map((m) => m.model.start));
-  const end = Math.max(...models.map((m) => m.model.end));
-  const span = end - start;
+  // The time each run covers: its events' and its printed marks'. A run
+  // drawn only from what it printed starts at its own 0, as its lines do.
+  const ranges = models.flatMap(({ model }, i) => {
+    const ps = prints[i]!;
+    if (!model.events.length && !ps.length) return [];
+    let s = model.events.length ? model.start : 0;
+    let e = model.events.length ? model.end : -Infinity;
+    for (const p of ps) [s, e] = [Math.min(s, p.t), Math.max(e, p.t)];
+    return [{ start: s, end: e }];
+  });
+  const start = Math.min(...ranges.map((r) => r.start));
+  let end = Math.max(...ranges.map((r) => r.end));
+
+  // Per run, its lanes: the traced tasks, then those that only printed, in
+  // the order they first printed. The printed rule only lets a traced run's
+  // own tasks in, so a lane that only printed is in a run without a trace.
+  const byTask = prints.map((ps) => {
+    const m = new Map<string, PrintMark[]>();
+    for (const p of ps) {
+      const list = m.get(p.task);
+      if (list) list.push(p);
+      else m.set(p.task, [p]);
+    }
+    return m;
+  });
+  const printedOnly = byTask.map((m, i) => [...m.keys()].filter((task) => !traced[i]!.has(task)));
 
   const queues = (m: TraceModel) => m.primitives.filter((p) => p.type === "Queue" && p.states.some((st) => st.size !== undefined));
-  const names = models.flatMap((m) => [...m.model.tasks.map((t) => sanitizeLabel(t.task)), ...queues(m.model).map((q) => sanitizeLabel(q.obj))]);
+  const names = models.flatMap((m, i) => [...m.model.tasks.map((t) => t.task), ...printedOnly[i]!, ...queues(m.model).map((q) => q.obj)].map(sanitizeLabel));
   const labelW = Math.max(0, Math.min(Math.max(1, ...names.map(cellWidth)), 20, Math.floor(width / 4)));
   const bars = Math.max(1, width - labelW - 2);
+
+  // When the last moment drawn is a line printed in a lane of its own, its
+  // text goes right of its mark: leave room for it after the last moment (at
+  // most a fifth of the bar), or the line students read last would have none.
+  const lastOnly = Math.max(-Infinity, ...prints.flatMap((ps, i) => ps.filter((p) => !traced[i]!.has(p.task)).map((p) => p.t)));
+  if (lastOnly >= end && end > start) {
+    const texts = prints.flatMap((ps, i) => [...byTask[i]!.entries()].filter(([task]) => !traced[i]!.has(task)).map(([, list]) => joined(list.filter((p) => p.t === lastOnly), withoutAsides)));
+    const room = Math.min(Math.floor(bars / 5), 2 + Math.max(0, ...texts.map(cellWidth)));
+    if (room > 0 && bars - room >= 1) end = start + ((end - start) * bars) / (bars - room);
+  }
+  const span = end - start;
   const col = (t: number) => (span <= 0 ? 0 : Math.max(0, Math.min(bars - 1, Math.floor(((t - start) / span) * bars))));
   const colStart = (c: number) => start + (c * span) / bars;
 
-  for (const { label, model } of models) {
+  models.forEach(({ label, model }, i) => {
+    const ps = prints[i]!;
     if (headers) {
       const l = new Line(width);
-      const ms = model.end - model.start;
-      const dur = model.events.length === 0 ? "" : ms >= 20_000 ? `, ${fmt(ms / 1000)} s` : `, ${fmt(ms)} ms`;
+      const dur = (ms: number) => (ms >= 20_000 ? `, ${fmt(ms / 1000)} s` : `, ${fmt(ms)} ms`);
+      const printed = ps.length ? `${ps.length} printed line${ps.length === 1 ? "" : "s"}` : "";
       l.addCut(label, "bold");
-      l.addCut(`  (${model.events.length} event${model.events.length === 1 ? "" : "s"}${dur})`);
+      if (model.events.length) l.addCut(`  (${model.events.length} event${model.events.length === 1 ? "" : "s"}${printed && ", " + printed}${dur(model.end - model.start)})`);
+      else if (ps.length) l.addCut(`  (no primitive used: ${printed}${dur(ps[ps.length - 1]!.t - Math.min(0, ps[0]!.t))})`);
+      else l.addCut("  (0 events)");
       lines.push(l);
     }
-    if (model.events.length === 0) {
+    if (model.events.length === 0 && ps.length === 0) {
       const l = new Line(width);
       l.addCut(" ".repeat(labelW + 2) + "no events recorded");
       lines.push(l);
-      continue;
+      return;
     }
-    for (const row of taskRows(model, bars, col, colStart, span)) {
+    const lane = (task: string) => {
       const l = new Line(width);
-      l.add(fit(sanitizeLabel(row.task), labelW) + " ");
+      l.add(fit(sanitizeLabel(task), labelW) + " ");
       l.add("│", "dim");
+      return l;
+    };
+    for (const row of taskRows(model, bars, col, colStart, span)) {
+      const l = lane(row.task);
+      placeMarks(row.cells, (byTask[i]!.get(row.task) ?? []).map((p) => col(p.t)));
       for (const cell of row.cells) {
         if (cell === null) l.add(" ");
+        else if (cell === PRINTED) l.add(PRINT_CHAR, "bold");
         else l.add(cell.ch, primIndex.has(cell.obj) ? { prim: primIndex.get(cell.obj)! } : null);
+      }
+      lines.push(l);
+    }
+    for (const task of printedOnly[i]!) {
+      const l = lane(task);
+      for (const piece of printedRow(byTask[i]!.get(task)!, bars, col)) {
+        if (piece.mark) l.add(PRINT_CHAR, "bold");
+        else l.add(piece.text);
       }
       lines.push(l);
     }
     // A Queue's fill level under the tasks that use it.
     for (const q of queues(model)) {
-      const l = new Line(width);
-      l.add(fit(sanitizeLabel(q.obj), labelW) + " ");
-      l.add("│", "dim");
+      const l = lane(q.obj);
       const style: Style = primIndex.has(q.obj) ? { prim: primIndex.get(q.obj)! } : null;
       for (const level of queueLevels(q, bars, col, colStart, span)) l.add(level, level === " " ? null : style);
       lines.push(l);
     }
-  }
+  });
   const anyPass = models.some((m) => m.model.intervals.some(isPass));
   const anyQueue = models.some((m) => queues(m.model).length > 0);
 
@@ -284,13 +349,11 @@ function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean)
   });
   lines.push(labels);
 
-  // Legend.
+  // Legend. Without a trace, holding and waiting would explain nothing drawn.
   const legend = new Line(width);
-  const items: [string, Style][][] = [
-    [[HOLD_CHAR, null], [" holding", null]],
-    [[WAIT_CHAR, null], [" waiting", null]],
-    [[MARK_CHAR, null], [" event", null]],
-  ];
+  const items: [string, Style][][] = [];
+  if (total > 0) items.push([[HOLD_CHAR, null], [" holding", null]], [[WAIT_CHAR, null], [" waiting", null]], [[MARK_CHAR, null], [" event", null]]);
+  if (printedTotal > 0) items.push([[PRINT_CHAR, "bold"], [" printed a line", null]]);
   if (anyPass) items.push([[PASS_CHAR, null], [" all pass the Barrier", null]]);
   if (anyQueue) items.push([["▁▄█", null], [" items in the Queue", null]]);
   if (opts.color) prims.forEach((p, i) => items.push([["■", { prim: i }], [" " + truncateCells(sanitizeLabel(p.obj), 16), null]]));
@@ -304,9 +367,111 @@ function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean)
   return lines.map((l) => serialize(l, paint)).join("\n") + "\n";
 }
 
+/** The texts of lines printed at one moment, each shortened by `form`, as one label. */
+function joined(marks: readonly PrintMark[], form: (s: string) => string): string {
+  return parts(marks, form).join(", ");
+}
+
+/** Each text of `marks` shortened by `form`, made safe for the terminal. */
+function parts(marks: readonly PrintMark[], form: (s: string) => string): string[] {
+  return marks.map((m) => sanitizeLabel(form(m.text))).filter((t) => t !== "");
+}
+
+/** The first and last words of `s` without its asides ("reads counter = 0 (round 1)" becomes "reads … 0"); `s` without asides when it has fewer than three. */
+function firstAndLast(s: string): string {
+  const short = withoutAsides(s);
+  const words = short.split(/\s+/);
+  return words.length < 3 ? short : `${words[0]} … ${words[words.length - 1]!.replace(/[,.;:]$/, "")}`;
+}
+
+/** What a line says it did, when nothing longer fits: "reads counter = 0" becomes "reads". */
+function firstWord(s: string): string {
+  return withoutAsides(s).split(/\s+/)[0]!.replace(/[,.;:]$/, "");
+}
+
+/** A printed line's cell in a traced task's row. */
+const PRINTED = "printed" as const;
+
+/**
+ * A traced task's printed lines in its row. What the trace drew comes first:
+ * a mark takes its column only from an empty cell or a bar that still shows
+ * in another column; else the column after, else the one before (a tick of
+ * the clock off, as rounding is), else it is left out, never a pass, an event
+ * or the last cell of a bar.
+ */
+function placeMarks(cells: (Cell | typeof PRINTED | null)[], cols: readonly number[]): void {
+  const shows = (iv: Interval, except: number) => cells.some((c, k) => k !== except && c !== null && c !== PRINTED && c.iv === iv);
+  for (const c of new Set(cols)) {
+    for (const k of [c, c + 1, c - 1]) {
+      if (k < 0 || k >= cells.length) continue;
+      const cell = cells[k]!;
+      if (cell === PRINTED) break;
+      if (cell === null || (cell.iv !== undefined && cell.ch !== PASS_CHAR && shows(cell.iv, k))) {
+        cells[k] = PRINTED;
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * A lane that only printed: a mark per column with lines, and after each run
+ * of marks in neighbouring columns what they said, as much as fits before the
+ * next mark (a blank cell apart): whole, without its asides, its first and
+ * last words ("reads … 0"), or its first ("reads"); or nothing.
+ */
+function printedRow(marks: readonly PrintMark[], bars: number, col: (t: number) => number): ({ mark: true } | { mark: false; text: string })[] {
+  const atCol = new Map<number, PrintMark[]>();
+  for (const m of marks) {
+    const c = col(m.t);
+    const list = atCol.get(c);
+    if (list) list.push(m);
+    else atCol.set(c, [m]);
+  }
+  const cols = [...atCol.keys()].sort((a, b) => a - b);
+  const clusters: { from: number; to: number; marks: PrintMark[] }[] = [];
+  for (const c of cols) {
+    const last = clusters[clusters.length - 1];
+    if (last && last.to === c - 1) {
+      last.to = c;
+      last.marks.push(...atCol.get(c)!);
+    } else clusters.push({ from: c, to: c, marks: [...atCol.get(c)!] });
+  }
+  const out: ({ mark: true } | { mark: false; text: string })[] = [];
+  let at = 0;
+  const blank = (n: number) => {
+    if (n > 0) out.push({ mark: false, text: " ".repeat(n) });
+    at += Math.max(0, n);
+  };
+  clusters.forEach((k, i) => {
+    blank(k.from - at);
+    for (let c = k.from; c <= k.to; c++) out.push({ mark: true });
+    at = k.to + 1;
+    // " text" from the cell after the marks up to a blank before the next.
+    const room = (i + 1 < clusters.length ? clusters[i + 1]!.from - 1 : bars) - at - 1;
+    // Shorter and shorter; a form of the first lines with "…" for the rest
+    // before a shorter form of them all (the value a task wrote says more
+    // than the names of all it did), and never a word cut in two ("writ…"
+    // says nothing).
+    const forms = [(s: string) => s, withoutAsides, firstAndLast, firstWord].flatMap((form, f) => {
+      const ps = parts(k.marks, form);
+      const heads = f < 2 ? [] : ps.slice(1).map((_, n) => ps.slice(0, ps.length - 1 - n).join(", ") + ", …");
+      return [ps.join(", "), ...heads];
+    });
+    const text = forms.find((t) => t !== "" && cellWidth(t) <= room);
+    if (text) {
+      out.push({ mark: false, text: " " + text });
+      at += 1 + cellWidth(text);
+    }
+  });
+  return out;
+}
+
 interface Cell {
   ch: string;
   obj: string;
+  /** The hold or wait this cell is part of. */
+  iv?: Interval;
 }
 
 /** Per task, which character each column shows. */
@@ -316,7 +481,7 @@ function taskRows(
   col: (t: number) => number,
   colStart: (c: number) => number,
   span: number,
-): { task: string; cells: (Cell | null)[] }[] {
+): { task: string; cells: (Cell | typeof PRINTED | null)[] }[] {
   const width = span / bars;
   return model.tasks.map((lane) => {
     // Each column shows the interval covering most of it (holding wins a tie).
@@ -350,7 +515,7 @@ function taskRows(
         count.set(iv, 1);
       }
     }
-    const cells: (Cell | null)[] = best.map((iv) => (iv ? { ch: iv.kind === "holding" ? HOLD_CHAR : WAIT_CHAR, obj: iv.obj } : null));
+    const cells: (Cell | null)[] = best.map((iv) => (iv ? { ch: iv.kind === "holding" ? HOLD_CHAR : WAIT_CHAR, obj: iv.obj, iv } : null));
     // Instant events in columns left empty; so are zero-length waits (the
     // last arrival at a Barrier) while a zero-length hold is still a hold.
     const points = [
