@@ -55,6 +55,27 @@ describe.concurrent("traces", () => {
     expect(r.stderr).toContain(`trace: ${events.length} events written to ${file}`);
   }, 60_000);
 
+  it("run lock-demo --sim --broken --lanes: no primitive, yet a lane per task with its printed lines, all reads before any write", async () => {
+    const r = await runCli(["run", "lock-demo", "--sim", "--broken", "--lanes"], { env: { COLUMNS: "80" } });
+    expect(r.code, r.stderr).toBe(0);
+    const [demoPart, lanes] = r.stdout.split("\n\n");
+    expect(parseOutput(demoPart!).at(-1)!.text).toMatch(/^main final counter: \d, expected 9/);
+    const rows = lanes!.split("\n");
+    expect(rows[0]).toMatch(/^board {2}\(no primitive used: 18 printed lines, \d+ ms\)$/);
+    expect(rows.slice(1, 4).map((l) => l.split(" ")[0])).toEqual(["task-1", "task-2", "task-3"]);
+    expect(lanes).not.toContain("no events recorded");
+    expect(lanes).not.toMatch(/^main/m);
+    expect(lanes).toContain("▾ printed a line");
+    for (const l of rows) expect(l.length).toBeLessThanOrEqual(80);
+    // Each task printed a read and a write per round: 6 lines, in 3 to 6
+    // marks (a write and the next read share one). The first mark of each is
+    // its read of 0; all three come before any task's second mark, a write:
+    // the lost update.
+    const marks = rows.slice(1, 4).map((l) => [...l.slice(l.indexOf("│") + 1)].flatMap((ch, i) => (ch === "▾" ? [i] : [])));
+    for (const m of marks) expect(m.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...marks.map((m) => m[0]!))).toBeLessThan(Math.min(...marks.map((m) => m[1]!)));
+  }, 60_000);
+
   it("run lock-demo --host --trace: the same events in the same order as on the board", async () => {
     const hostFile = join(dir, "host.jsonl");
     const boardFile = join(dir, "board-2.jsonl");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import chalk, { Chalk } from "chalk";
 import type { TraceEvent } from "../../src/trace/events.js";
-import { cellWidth, renderLanes, renderLanesRuns, sanitizeLabel, truncateCells } from "../../src/trace/lanes.js";
+import { cellWidth, PRINT_CHAR, renderLanes, renderLanesRuns, sanitizeLabel, truncateCells } from "../../src/trace/lanes.js";
 
 const ev = (t: number, task: string, type: string, obj: string, op: string): TraceEvent => ({ t, side: "board", task, type, obj, op });
 const L = (t: number, task: string, op: string) => ev(t, task, "Lock", "lock", op);
@@ -167,5 +167,126 @@ describe("cells", () => {
     );
     // In colour, the row takes the Queue's colour.
     expect(renderLanes(q, { width: 60, color: true })).toMatch(/q {4}\x1b\[2m│\x1b\[22m {5}\x1b\[34m▄/);
+  });
+});
+
+// lock-demo --broken in small: no primitive, so no trace; only what it printed.
+const brokenLines = [
+  "    0 ms  main       3 tasks add 1 to a shared counter",
+  "   10 ms  task-1     reads counter = 0 (round 1, no lock)",
+  "   20 ms  task-2     reads counter = 0 (round 1, no lock)",
+  "   30 ms  task-3     reads counter = 0 (round 1, no lock)",
+  "   60 ms  task-1     writes counter = 1",
+  "   70 ms  task-2     writes counter = 1",
+  "   80 ms  task-3     writes counter = 1",
+  "   90 ms  main       final counter: 1, expected 3 (2 updates lost)",
+];
+/** Columns (after the "│") of the printed-line marks in a row. */
+const markCols = (row: string) => [...row.slice(row.indexOf("│") + 1)].flatMap((ch, i) => (ch === PRINT_CHAR ? [i] : []));
+
+describe("printed lines", () => {
+  it("a run without primitives: a lane per task that printed, a mark per line, what it said where it fits", () => {
+    const out = renderLanesRuns([{ label: "broken", events: [], lines: brokenLines }], { width: 60 });
+    expect(out).toBe(
+      [
+        "broken  (no primitive used: 6 printed lines, 80 ms)",
+        "task-1 │     ▾ reads counter = 0       ▾ writes counter = 1",
+        "task-2 │          ▾ reads counter = 0       ▾ writes … 1",
+        "task-3 │               ▾ reads counter = 0        ▾ writes",
+        "       └┬────┬────┬────┬─────┬────┬────┬────┬─────┬────┬────",
+        "        0 ms 10   20   30    40   50   60   70    80   90",
+        "▾ printed a line",
+        "",
+      ].join("\n"),
+    );
+    // The lost update, as columns: every task's read comes before any task's write.
+    const rows = out.split("\n").slice(1, 4).map(markCols);
+    expect(rows).toEqual([
+      [5, 31],
+      [10, 36],
+      [15, 42],
+    ]);
+    expect(Math.max(...rows.map((r) => r[0]!))).toBeLessThan(Math.min(...rows.map((r) => r[1]!)));
+    // One run: the same lanes, without the header.
+    expect(renderLanes([], { width: 60 }, brokenLines)).toBe(out.slice(out.indexOf("\n") + 1));
+  });
+
+  it("lanes in order of first line; lines at one moment share a mark and a label, cut at a whole line (never into the next mark)", () => {
+    const lines = [
+      { ms: 5, text: "b starts (first)" },
+      { ms: 6, text: "a starts" },
+      { ms: 50, text: "a writes 1" },
+      { ms: 50, text: "a reads 1" },
+      { ms: 51, text: "b ends" },
+      { ms: 100, text: "a ends" },
+    ];
+    const rows = renderLanes([], { width: 40 }, lines).split("\n");
+    expect(rows.slice(0, 2)).toEqual(["b │ ▾ starts      ▾ ends", "a │ ▾ starts      ▾ writes 1, …   ▾ ends"]);
+  });
+
+  it("only a task's lines: not main's, not untimed ones, not a word on one line only; with a trace, only traced tasks", () => {
+    const stray = ["    5 ms  main  hello", "    6 ms  main  bye", "    7 ms  total: 5", "no ms here", "no ms again"];
+    expect(renderLanes([], { width: 40 }, stray)).toBe("no events recorded\n");
+    expect(renderLanesRuns([{ label: "board", events: [], lines: stray }, { label: "host", events: [] }], { width: 40 })).toBe("no events recorded on any side\n");
+    // Traced: zz printed twice but is not in the trace, main is not either.
+    const out = renderLanes(small, { width: 30 }, ["0 ms t1 got it", "1 ms t2 waits", "12 ms zz one", "13 ms zz two", "20 ms main done"]);
+    expect(out).not.toMatch(/zz|main/);
+    expect(out.split("\n").slice(0, 2).map(markCols)).toEqual([[0], [1]]);
+  });
+
+  it("compare: a line of a task the other side traces is that task's, from its first line", () => {
+    const fixed = [L(0, "task-9", "acquire"), L(40, "task-9", "release")];
+    const out = renderLanesRuns(
+      [
+        { label: "fixed", events: fixed },
+        { label: "broken", events: [], lines: ["   20 ms  task-9  alone"] },
+      ],
+      { width: 60 },
+    );
+    expect(out.split("\n").slice(0, 4)).toEqual([
+      "fixed  (2 events, 40 ms)",
+      "task-9 │████████████████████████████████████████████████████",
+      "broken  (no primitive used: 1 printed line, 20 ms)",
+      "task-9 │                          ▾ alone",
+    ]);
+  });
+
+  it("in a traced lane a mark never hides what the trace drew: it takes a bar's cell only where the bar goes on", () => {
+    expect(renderLanes(small, { width: 30 }, ["0 ms t1 got it", "1 ms t2 waits", "10 ms t1 lets go", "10 ms t2 got it"])).toBe(
+      [
+        "t1 │▾████████████▾     ·",
+        "t2 │ ▾░░░░░░░░░░░▾████████████",
+        "   └┬─────┬──────┬─────┬─────┬",
+        "    0 ms  5      10    15   20",
+        "█ holding  ░ waiting  · event",
+        "",
+      ].join("\n"),
+    );
+    // A Barrier's pass and a hold one cell long keep their cells; the marks go beside them.
+    const B = (t: number, task: string, op: string) => ev(t, task, "Barrier", "gate", op);
+    const events = [L(0, "a", "acquire"), L(0, "a", "release"), B(1, "b", "arrive"), B(10, "a", "arrive"), B(10, "a", "pass"), B(10, "b", "pass")];
+    const rows = renderLanes(events, { width: 20 }, ["0 ms a holds", "10 ms a passes"]).split("\n");
+    expect(rows.slice(0, 2)).toEqual(["a │█▾             ▾┃", "b │ ░░░░░░░░░░░░░░░┃"]);
+  });
+
+  it("plain text unless colour is asked for; in colour the mark is bold and nothing else changes", () => {
+    const run = [{ label: "broken", events: [], lines: brokenLines }];
+    const plainOut = renderLanesRuns(run, { width: 60 });
+    expect(plainOut).not.toMatch(ANSI);
+    expect(renderLanesRuns(run, { width: 60, color: true, chalk: new Chalk({ level: 0 }) })).toBe(plainOut);
+    const coloured = renderLanesRuns(run, { width: 60, color: true, chalk: new Chalk({ level: 1 }) });
+    expect(coloured).toContain(`\x1b[1m${PRINT_CHAR}\x1b[22m`);
+    expect(plain(coloured)).toBe(plainOut);
+  });
+
+  it("never wider than width, whatever the printed text and names", () => {
+    const lines = ["任务一号 读 计数器 = 0", "任务一号 写 1", "🚀x \x1b[31mred\ttab (aside)", "🚀x again", "e\u0301 é"].map((t, i) => ({ ms: i * 13, text: t }));
+    for (const width of [1, 2, 3, 5, 8, 13, 21, 34, 55, 80, 120]) {
+      for (const out of [renderLanes([], { width }, lines), renderLanes(small, { width }, lines), renderLanesRuns([{ label: "b", events: small }, { label: "h", events: [], lines }], { width, color: true })]) {
+        for (const line of out.split("\n")) expect(cellWidth(plain(line)), `width ${width}: ${JSON.stringify(line)}`).toBeLessThanOrEqual(width);
+        expect(plain(out)).not.toContain("\x1b");
+        expect(out).not.toContain("\t");
+      }
+    }
   });
 });
