@@ -203,10 +203,7 @@ function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean)
   const width = Math.max(1, Math.floor(Number.isFinite(opts.width) ? opts.width : 80));
   const models = runs.map((r) => ({ label: sanitizeLabel(String(r.label ?? "")), model: buildModel(r.events ?? []) }));
   const traced = models.map((m) => new Set(m.model.tasks.map((l) => l.task)));
-  const prints = printedMarksOfRuns(
-    runs.map((r) => normLines(r.lines)),
-    traced,
-  );
+  const prints = printedMarksOfRuns(runs.map((r) => normLines(r.lines)), traced);
   const prims = primitiveOrder(models.map((m) => m.model.events));
   const primIndex = new Map(prims.map((p, i) => [p.obj, i]));
   const paint = painter(opts, prims);
@@ -256,7 +253,7 @@ function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean)
   // most a fifth of the bar), or the line students read last would have none.
   const lastOnly = Math.max(-Infinity, ...prints.flatMap((ps, i) => ps.filter((p) => !traced[i]!.has(p.task)).map((p) => p.t)));
   if (lastOnly >= end && end > start) {
-    const texts = prints.flatMap((ps, i) => [...byTask[i]!.entries()].filter(([task]) => !traced[i]!.has(task)).map(([, list]) => joined(list.filter((p) => p.t === lastOnly), withoutAsides)));
+    const texts = byTask.flatMap((m, i) => [...m.entries()].filter(([task]) => !traced[i]!.has(task)).map(([, list]) => joined(list.filter((p) => p.t === lastOnly), withoutAsides)));
     const room = Math.min(Math.floor(bars / 5), 2 + Math.max(0, ...texts.map(cellWidth)));
     if (room > 0 && bars - room >= 1) end = start + ((end - start) * bars) / (bars - room);
   }
