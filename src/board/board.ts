@@ -438,7 +438,8 @@ export class Board {
     try {
       const result = await running;
       if (result.mode) this.rawPasteWorks = result.mode === "raw-paste";
-      const stderr = new TextDecoder().decode(result.stderr ?? new Uint8Array(0));
+      // An exception's message may hold a \x04 (or NUL, Ctrl-C): shown as output's are.
+      const stderr = new TextDecoder().decode(visibleControls(result.stderr ?? new Uint8Array(0)));
       const pasteAborted = result.pasteAborted === true;
       const interrupted = result.interrupted === true;
       return { stderr, ok: stderr.length === 0 && !pasteAborted && !interrupted, interrupted, mode: result.mode ?? "raw", pasteAborted, ...(result.notRun ? { notRun: true } : {}) };

@@ -345,6 +345,62 @@ class TracebackShape {
 }
 
 /**
+ * How much of `data` is an uncaught exception as MicroPython prints it:
+ * "message" once its `Name: ` is in (the message may hold anything, \x04
+ * included), "partial" while it may still become one, "no" when it cannot.
+ * With `header`, only the full form: `Traceback (most recent call last):`,
+ * frame lines (indented), then `Name: `; else the bare `Name: ` form too.
+ */
+function exceptionShape(data: Uint8Array, header: boolean): "no" | "partial" | "message" {
+  let i = 0;
+  const n = data.length;
+  const h = Math.min(n, TRACEBACK_HEADER.length);
+  let k = 0;
+  while (k < h && data[k] === TRACEBACK_HEADER[k]) k++;
+  if (k === h && n > 0) {
+    if (n < TRACEBACK_HEADER.length) return "partial";
+    i = TRACEBACK_HEADER.length;
+    if (data[i] === 0x0d) i++;
+    if (i >= n) return "partial";
+    if (data[i++] !== 0x0a) return "no";
+    // frame lines ("  File ...") up to the exception's own line
+    while (i < n && data[i] === 0x20) {
+      const nl = data.indexOf(0x0a, i);
+      if (nl < 0) return "partial";
+      i = nl + 1;
+    }
+  } else if (header) return n === 0 ? "partial" : "no";
+  if (i >= n) return "partial";
+  if (!isIdStart(data[i])) return "no";
+  for (i++; i < n && isIdChar(data[i]); i++);
+  if (i >= n) return "partial";
+  if (data[i] !== 0x3a /* : */) return "no";
+  if (++i >= n) return "partial";
+  return data[i] === 0x20 ? "message" : "no";
+}
+
+/**
+ * The bytes between the first \x04 and the board's final `\x04>`, as output
+ * and exception. They hold more \x04 only if one came inside a full
+ * traceback's message (Exec "end"): then the exception begins after the last
+ * \x04 from which the rest is one whole exception ending its line, or is
+ * nothing; the bytes before it (with the first \x04) were output.
+ */
+function splitException(held: Uint8Array): { output: Uint8Array; exception: Uint8Array } {
+  const starts = [0];
+  for (let k = held.indexOf(CTRL_D); k >= 0; k = held.indexOf(CTRL_D, k + 1)) starts.push(k + 1);
+  const whole = (rest: Uint8Array) => rest.length === 0 || (rest[rest.length - 1] === 0x0a && exceptionShape(rest, false) === "message");
+  let s = starts[starts.length - 1];
+  for (let j = starts.length - 1; j >= 0; j--)
+    if (whole(held.subarray(starts[j]))) {
+      s = starts[j];
+      break;
+    }
+  if (s === 0) return { output: new Uint8Array(0), exception: held };
+  return { output: join([Uint8Array.of(CTRL_D), held.subarray(0, s - 1)]), exception: held.subarray(s) };
+}
+
+/**
  * The banner an ESP chip's boot ROM prints after any reset (power-on,
  * watchdog, panic, machine.reset()), on the console UART at 115200 baud:
  * - ESP32:  `ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n`
@@ -924,10 +980,19 @@ export class Exec implements Operation {
             }
             break;
           }
-          // Not the end after all: the first \x04 was output, the second may
-          // be the end of it, and the bytes after it are read again.
           const again = Uint8Array.from(this.endHeld);
           this.endHeld = [];
+          if (exceptionShape(this.held.bytes(), true) === "message") {
+            // Not the end, and what is held is a whole traceback up to its
+            // message: this \x04 may be in the message (ValueError(chr(4))).
+            // Held with the rest; finish() tells where the exception began.
+            this.held.push(Uint8Array.of(CTRL_D));
+            this.phase = "stderr";
+            this.consume(again, out, again.length);
+            break;
+          }
+          // Not the end after all: the first \x04 was output, the second may
+          // be the end of it, and the bytes after it are read again.
           this.phase = "stderr";
           out.push({ type: "stdout", data: this.takeHeld(true) });
           this.shape = new TracebackShape();
@@ -1000,7 +1065,8 @@ export class Exec implements Operation {
   private finish(out: Action[]) {
     this.phase = "done";
     this.finished = true;
-    const stderr = this.held.bytes();
+    const { output, exception: stderr } = splitException(this.held.bytes());
+    if (output.length) out.push({ type: "stdout", data: output });
     if (stderr.length) out.push({ type: "stderr", data: stderr });
     out.push({
       type: "done",

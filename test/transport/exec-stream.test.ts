@@ -59,7 +59,10 @@ function run(reply: string, chunks?: Uint8Array[], opts: { resetConfirmMs?: numb
   return { op, seen };
 }
 
-const TRACEBACK = 'Traceback (most recent call last):\r\n  File "<stdin>", line 2, in <module>\r\nValueError: boom\r\n';
+const TB = 'Traceback (most recent call last):\r\n  File "<stdin>", line 2, in <module>\r\n';
+const TRACEBACK = `${TB}ValueError: boom\r\n`;
+/** raise ValueError("a" + chr(4) + "b"): the board sends its message as it is. */
+const WITH_CTRL_D = `${TB}ValueError: a\x04b\r\n`;
 
 describe("a program's own \\x04 in its output (print(chr(4)))", () => {
   const cases: { name: string; reply: string; stdout: string; stderr: string }[] = [
@@ -83,6 +86,12 @@ describe("a program's own \\x04 in its output (print(chr(4)))", () => {
     { name: "NUL and Ctrl-C are plain output", reply: "OK\x00\x03x\r\n\x04\x04>", stdout: "\x00\x03x\r\n", stderr: "" },
     { name: "ordinary output, no exception", reply: "OKhello\r\n\x04\x04>", stdout: "hello\r\n", stderr: "" },
     { name: "an exception with no traceback (raw-paste Ctrl-C)", reply: "OK\x04KeyboardInterrupt: \r\n\x04>", stdout: "", stderr: "KeyboardInterrupt: \r\n" },
+    { name: "an exception whose message holds chr(4)", reply: `OKout\r\n\x04${WITH_CTRL_D}\x04>`, stdout: "out\r\n", stderr: WITH_CTRL_D },
+    { name: "an exception whose message holds chr(4) twice in a row", reply: `OK\x04${TB}ValueError: a\x04\x04b\r\n\x04>`, stdout: "", stderr: `${TB}ValueError: a\x04\x04b\r\n` },
+    { name: "an exception whose message ends with chr(4)", reply: `OK\x04${TB}ValueError: a\x04\r\n\x04>`, stdout: "", stderr: `${TB}ValueError: a\x04\r\n` },
+    { name: "chr(4) and a whole printed traceback, then the program ends", reply: `OK\x04${TRACEBACK}\x04\x04>`, stdout: `\x04${TRACEBACK}`, stderr: "" },
+    { name: "chr(4) and a whole printed traceback, then a real exception", reply: `OK\x04${TRACEBACK}\x04${WITH_CTRL_D}\x04>`, stdout: `\x04${TRACEBACK}`, stderr: WITH_CTRL_D },
+    { name: "chr(4), a printed traceback cut short, then a real one", reply: `OK\x04${TB}Valu\x04${TRACEBACK}\x04>`, stdout: `\x04${TB}Valu`, stderr: TRACEBACK },
   ];
   for (const c of cases)
     it(`${c.name}: whole, split at every byte, byte by byte`, () => {
@@ -116,7 +125,7 @@ describe("a program's own \\x04 in its output (print(chr(4)))", () => {
   it("random outputs holding \\x04, NUL, Ctrl-C and exception-like text: exact stdout and stderr however cut", () => {
     const rnd = mulberry32(404);
     const PIECES = ["a", " ", "\x04", "\x04", "\r\n", "x: y", "E", "\x00", "\x03", "Traceback (most recent call last):\r\n", "é"];
-    const ERRORS = ["", TRACEBACK, "KeyboardInterrupt: \r\n", "OSError: [Errno 2] ENOENT\r\n"];
+    const ERRORS = ["", TRACEBACK, WITH_CTRL_D, "KeyboardInterrupt: \r\n", "OSError: [Errno 2] ENOENT\r\n"];
     for (let n = 0; n < 300; n++) {
       let stdout = "";
       for (let k = Math.floor(rnd() * 12); k > 0; k--) stdout += PIECES[Math.floor(rnd() * PIECES.length)];
