@@ -1,8 +1,10 @@
 // The terminal picture of a run: one row per task, time across, holding as
 // a solid block, waiting shaded, instant events as dots, one colour per
-// primitive, the task's printed lines as marks; an axis in ms and a one-line
-// legend. Pure: returns a string, never wider than the width asked for
-// (counted in terminal cells).
+// primitive, the task's printed lines as marks; an axis in ms and a legend.
+// Without colour, when bars of more than one primitive are drawn, each bar
+// names its primitive where it has room (its name, else a key letter the
+// legend explains), as colour would. Pure: returns a string, never wider than
+// the width asked for (counted in terminal cells).
 import { Chalk, type ChalkInstance } from "chalk";
 import type { TraceEvent } from "./events.js";
 import { buildModel, colorOf, niceStep, primitiveOrder, fmt, type Interval, type PrimitiveTimeline, type TraceModel } from "./model.js";
@@ -156,9 +158,16 @@ interface Painter {
   dim(text: string): string;
 }
 
+/** Whether `painter(opts, …)` colours anything: only then can a bar leave its primitive to its colour. */
+function colours(opts: LanesOptions): boolean {
+  if (!opts.color) return false;
+  if (opts.colorize) return true;
+  return (opts.chalk ?? new Chalk({ level: 1 })).level > 0;
+}
+
 function painter(opts: LanesOptions, prims: { obj: string; type: string }[]): Painter {
   const plain: Painter = { prim: (t) => t, bold: (t) => t, dim: (t) => t };
-  if (!opts.color) return plain;
+  if (!colours(opts)) return plain;
   if (opts.colorize) {
     const f = opts.colorize;
     return { ...plain, prim: (t, i) => f(t, { index: i, obj: prims[i]?.obj ?? "", type: prims[i]?.type ?? "", hex: colorOf(i).hex }) };
@@ -261,6 +270,18 @@ function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean)
   const col = (t: number) => (span <= 0 ? 0 : Math.max(0, Math.min(bars - 1, Math.floor(((t - start) / span) * bars))));
   const colStart = (c: number) => start + (c * span) / bars;
 
+  const rows = models.map(({ model }, i) =>
+    taskRows(model, bars, col, colStart, span).map((row) => {
+      placeMarks(row.cells, (byTask[i]!.get(row.task) ?? []).map((p) => col(p.t)));
+      return row;
+    }),
+  );
+  // Without colour a █ or ░ does not say whose it is; with bars of one
+  // primitive only it needs not, and the picture stays as clean as that.
+  const drawn = new Set(rows.flat().flatMap((r) => r.cells.flatMap((c) => (c !== null && c !== PRINTED && (c.ch === HOLD_CHAR || c.ch === WAIT_CHAR) ? [c.obj] : []))));
+  const keys = !colours(opts) && drawn.size > 1 ? keysOf(prims.filter((p) => drawn.has(p.obj))) : new Map<string, string>();
+  if (keys.size) for (const row of rows.flat()) labelBars(row.cells, keys);
+
   models.forEach(({ label, model }, i) => {
     const ps = prints[i]!;
     if (headers) {
@@ -285,9 +306,8 @@ function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean)
       l.add("│", "dim");
       return l;
     };
-    for (const row of taskRows(model, bars, col, colStart, span)) {
+    for (const row of rows[i]!) {
       const l = lane(row.task);
-      placeMarks(row.cells, (byTask[i]!.get(row.task) ?? []).map((p) => col(p.t)));
       for (const cell of row.cells) {
         if (cell === null) l.add(" ");
         else if (cell === PRINTED) l.add(PRINT_CHAR, "bold");
@@ -353,7 +373,8 @@ function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean)
   if (printedTotal > 0) items.push([[PRINT_CHAR, "bold"], [" printed a line", null]]);
   if (anyPass) items.push([[PASS_CHAR, null], [" all pass the Barrier", null]]);
   if (anyQueue) items.push([["▁▄█", null], [" items in the Queue", null]]);
-  if (opts.color) prims.forEach((p, i) => items.push([["■", { prim: i }], [" " + truncateCells(sanitizeLabel(p.obj), 16), null]]));
+  // A ■ without colour would tell nothing: colour asked for but unavailable is the plain picture.
+  if (colours(opts)) prims.forEach((p, i) => items.push([["■", { prim: i }], [" " + truncateCells(sanitizeLabel(p.obj), 16), null]]));
   items.forEach((parts, i) => {
     const text = (i === 0 ? "" : "  ") + parts.map((p) => p[0]).join("");
     if (legend.cells + cellWidth(text) > width) return;
@@ -361,6 +382,18 @@ function render(runs: readonly LanesRun[], opts: LanesOptions, headers: boolean)
     for (const [t, s] of parts) legend.add(t, s);
   });
   lines.push(legend);
+  // The keys are what tells bars apart without colour: none is left out for
+  // want of room on the first line, they go on lines of their own instead,
+  // and names are whole (two cut to one prefix would say nothing) unless
+  // wider than a line.
+  const keyItems = [...keys].map(([obj, key]) => `${key} ${sanitizeLabel(obj)}`);
+  const fitsFirst = keyItems.reduce((n, t) => n + 2 + cellWidth(t), legend.cells) <= width;
+  let keyLine = fitsFirst ? legend : null;
+  for (const text of keyItems) {
+    if (keyLine !== null && keyLine.cells > 0 && keyLine.add("  " + text)) continue;
+    if (keyLine === null || keyLine.cells > 0) lines.push((keyLine = new Line(width)));
+    keyLine.addCut(text);
+  }
   return lines.map((l) => serialize(l, paint)).join("\n") + "\n";
 }
 
@@ -464,7 +497,67 @@ function printedRow(marks: readonly PrintMark[], bars: number, col: (t: number) 
   return out;
 }
 
+/**
+ * A key per primitive, for a plain picture: one ASCII letter or digit, each
+ * another, explained by the legend. Its type's initial first (L for a Lock, S for a
+ * Semaphore: a Condition's lock is L beside the Condition's C), else one of
+ * its name, else the first one free.
+ */
+export function keysOf(prims: readonly { obj: string; type: string }[]): Map<string, string> {
+  const used = new Set<string>();
+  const keys = new Map<string, string>();
+  const spare = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  for (const p of prims) {
+    const own = (p.type.slice(0, 1) + p.obj).toUpperCase().replace(/[^A-Z0-9]/g, "");
+    const key = [...own, ...spare].find((c) => !used.has(c));
+    if (key === undefined) continue;
+    used.add(key);
+    keys.set(p.obj, key);
+  }
+  return keys;
+}
+
+/**
+ * Names each bar's primitive inside it, after its first cell (so the moment
+ * it starts is still drawn as a hold or a wait): its whole name where the bar
+ * has a cell to spare after it, else its key, in the first piece of the bar
+ * (printed marks can cut one) with room; a bar one cell long stays a block.
+ * A name that could be misread (another primitive's key, or no letter or
+ * digit to read, as a name of blocks) is never drawn: the key is.
+ */
+function labelBars(cells: (Cell | typeof PRINTED | null)[], keys: ReadonlyMap<string, string>): void {
+  const pieces = new Map<Interval, { from: number; len: number }[]>();
+  for (let k = 0; k < cells.length; ) {
+    const c = cells[k];
+    if (c === null || c === undefined || c === PRINTED || c.iv === undefined) {
+      k++;
+      continue;
+    }
+    let j = k + 1;
+    while (j < cells.length && (cells[j] as Cell | null)?.iv === c.iv) j++;
+    const list = pieces.get(c.iv);
+    if (list) list.push({ from: k, len: j - k });
+    else pieces.set(c.iv, [{ from: k, len: j - k }]);
+    k = j;
+  }
+  for (const [iv, list] of pieces) {
+    const key = keys.get(iv.obj);
+    if (key === undefined) continue;
+    const name = sanitizeLabel(iv.obj);
+    const w = cellWidth(name);
+    const readable = /[\p{L}\p{N}]/u.test(name) && ![...keys].some(([obj, k]) => k === name && obj !== iv.obj);
+    const whole = readable ? list.find((p) => p.len >= w + 2) : undefined;
+    const piece = whole ?? list.find((p) => p.len >= 2);
+    if (piece === undefined) continue;
+    // The text is drawn from one cell; the other columns it covers draw nothing, so a wide character keeps the row aligned.
+    const text = whole ? name : key;
+    (cells[piece.from + 1] as Cell).ch = text;
+    for (let k = 2; k <= cellWidth(text); k++) (cells[piece.from + k] as Cell).ch = "";
+  }
+}
+
 interface Cell {
+  /** What the column draws: a block, a mark, or (labelled bars) a primitive's key or name, "" where a wide name's second column is. */
   ch: string;
   obj: string;
   /** The hold or wait this cell is part of. */

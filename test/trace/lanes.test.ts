@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import chalk, { Chalk } from "chalk";
 import type { TraceEvent } from "../../src/trace/events.js";
-import { cellWidth, PRINT_CHAR, renderLanes, renderLanesRuns, sanitizeLabel, truncateCells } from "../../src/trace/lanes.js";
+import { cellWidth, keysOf, PRINT_CHAR, renderLanes, renderLanesRuns, sanitizeLabel, truncateCells } from "../../src/trace/lanes.js";
 
 const ev = (t: number, task: string, type: string, obj: string, op: string): TraceEvent => ({ t, side: "board", task, type, obj, op });
 const L = (t: number, task: string, op: string) => ev(t, task, "Lock", "lock", op);
@@ -105,7 +105,8 @@ describe("renderLanes", () => {
   it("a hold within one clock tick is still a hold; the last arrival at a Barrier (no wait) shows only its pass", () => {
     const B = (t: number, task: string, op: string) => ev(t, task, "Barrier", "gate", op);
     const events = [L(0, "a", "acquire"), L(0, "a", "release"), B(1, "b", "arrive"), B(10, "a", "arrive"), B(10, "a", "pass"), B(10, "b", "pass")];
-    expect(renderLanes(events, { width: 20 }).split("\n").slice(0, 2)).toEqual(["a │█               ┃", "b │ ░░░░░░░░░░░░░░░┃"]);
+    // Lock and Barrier: without colour the wait names its Barrier.
+    expect(renderLanes(events, { width: 20 }).split("\n").slice(0, 2)).toEqual(["a │█               ┃", "b │ ░gate░░░░░░░░░░┃"]);
   });
 
   it("a short hold in a long run stays visible", () => {
@@ -266,7 +267,7 @@ describe("printed lines", () => {
     const B = (t: number, task: string, op: string) => ev(t, task, "Barrier", "gate", op);
     const events = [L(0, "a", "acquire"), L(0, "a", "release"), B(1, "b", "arrive"), B(10, "a", "arrive"), B(10, "a", "pass"), B(10, "b", "pass")];
     const rows = renderLanes(events, { width: 20 }, ["0 ms a holds", "10 ms a passes"]).split("\n");
-    expect(rows.slice(0, 2)).toEqual(["a │█▾             ▾┃", "b │ ░░░░░░░░░░░░░░░┃"]);
+    expect(rows.slice(0, 2)).toEqual(["a │█▾             ▾┃", "b │ ░gate░░░░░░░░░░┃"]);
   });
 
   it("plain text unless colour is asked for; in colour the mark is bold and nothing else changes", () => {
@@ -286,6 +287,111 @@ describe("printed lines", () => {
         for (const line of out.split("\n")) expect(cellWidth(plain(line)), `width ${width}: ${JSON.stringify(line)}`).toBeLessThanOrEqual(width);
         expect(plain(out)).not.toContain("\x1b");
         expect(out).not.toContain("\t");
+      }
+    }
+  });
+});
+
+// A task that holds the Lock, then waits for the Semaphore t2 holds, then
+// holds it; t2 then takes the Lock twice, the second time within one tick.
+const Lk = (t: number, task: string, op: string) => ev(t, task, "Lock", "Lock", op);
+const Sm = (t: number, task: string, op: string) => ev(t, task, "Semaphore", "Semaphore", op);
+const two: TraceEvent[] = [
+  Lk(0, "t1", "acquire"),
+  Sm(0, "t2", "acquire"),
+  Lk(10, "t1", "release"),
+  Sm(10, "t1", "wait"),
+  Sm(18, "t2", "release"),
+  Sm(18, "t1", "acquire"),
+  Lk(20, "t2", "acquire"),
+  Lk(22, "t2", "release"),
+  Lk(26, "t2", "acquire"),
+  Lk(26, "t2", "release"),
+  Sm(30, "t1", "release"),
+];
+
+describe("which primitive, without colour", () => {
+  it("with bars of two primitives, each bar names its own after its first cell: whole where it fits, else its key from the legend", () => {
+    expect(renderLanes(two, { width: 40 })).toBe(
+      [
+        "t1 │█Lock███████░S░░░░░░░░█Semaphore████",
+        "t2 │█Semaphore████████████  █L█    █",
+        "   └┬─────┬─────┬─────┬─────┬─────┬────┬",
+        "    0 ms  5     10    15    20    25  30",
+        "█ holding  ░ waiting  · event",
+        "L Lock  S Semaphore",
+        "",
+      ].join("\n"),
+    );
+    // Narrower: the Semaphore's hold has no room for its name, so its key; the keys share the legend's line when they fit.
+    expect(renderLanes(two, { width: 30 }).split("\n").slice(0, 2)).toEqual(["t1 │█Lock████░S░░░░░█S████████", "t2 │█Semaphore██████ █L█  █"]);
+    expect(renderLanes(two, { width: 60 }).split("\n").at(-2)).toBe("█ holding  ░ waiting  · event  L Lock  S Semaphore");
+    // Too narrow for both on one line: a line each, none left out (the legend's other items are).
+    expect(renderLanes(two, { width: 12 }).split("\n").slice(-4, -1)).toEqual(["█ holding", "L Lock", "S Semaphore"]);
+  });
+
+  it("a Condition's wait and its lock's holds read apart; where a printed mark cuts a bar, its name or key goes in a piece with room", () => {
+    const C = (t: number, task: string, op: string) => ev(t, task, "Condition", "Condition", op);
+    const CL = (t: number, task: string, op: string) => ev(t, task, "Lock", "Condition.lock", op);
+    const events = [CL(0, "c", "acquire"), C(4, "c", "wait"), CL(4, "c", "release"), CL(30, "p", "acquire"), C(32, "p", "notify"), CL(36, "p", "release"), C(36, "c", "wake"), CL(36, "c", "acquire"), CL(40, "c", "release")];
+    const out = renderLanes(events, { width: 50 }, ["1 ms c waits", "36 ms c woken"]);
+    // c's first hold is cut by its mark at 1 ms: one cell, then three with its key.
+    expect(out.split("\n").slice(0, 2)).toEqual(["c │█▾█L█░Condition░░░░░░░░░░░░░░░░░░░░░░░░░░░▾█L██", "p │                                   █L██████"]);
+    expect(out).toContain("\nL Condition.lock  C Condition\n");
+  });
+
+  it("keys: the type's initial, else a letter of the name, else the first free; never two alike", () => {
+    expect(keysOf([{ obj: "Condition.lock", type: "Lock" }, { obj: "Condition", type: "Condition" }])).toEqual(new Map([["Condition.lock", "L"], ["Condition", "C"]]));
+    const many = keysOf(["Lock-1", "Lock-2", "fork", "Barrier", "BoundedSemaphore"].map((obj) => ({ obj, type: obj.replace(/-\d$/, "").replace("fork", "Lock") })));
+    expect([...many.values()]).toEqual(["L", "O", "F", "B", "U"]);
+    expect(new Set(keysOf(Array.from({ length: 40 }, (_, i) => ({ obj: `Lock-${i}`, type: "Lock" }))).values()).size).toBe(36);
+  });
+
+  it("a name that reads as another's key, or as blocks, is not drawn: the key is", () => {
+    const events = two.map((e) => (e.type === "Lock" ? { ...e, obj: "S" } : { ...e, obj: "██" }));
+    const rows = renderLanes(events, { width: 40 }).split("\n");
+    expect(rows.slice(0, 2)).toEqual(["t1 │█L██████████░S░░░░░░░░█S████████████", "t2 │█S████████████████████  █L█    █"]);
+    expect(rows.at(-2)).toBe("█ holding  ░ waiting  · event  L S  S ██");
+  });
+
+  it("one primitive drawing bars (an Event's dots do not count): as clean as before, no names, no keys", () => {
+    const rows = renderLanes(small, { width: 30 }).split("\n");
+    expect(rows.slice(0, 2)).toEqual(["t1 │█████████████      ·", "t2 │ ░░░░░░░░░░░░█████████████"]);
+    expect(rows.at(-2)).toBe("█ holding  ░ waiting  · event");
+    const one = renderLanes(
+      two.map((e) => ({ ...e, type: "Lock", obj: "Lock" })),
+      { width: 40 },
+    ).split("\n");
+    for (const row of one.slice(0, 2)) expect(row).toMatch(/^t\d │[█░ ]+$/);
+  });
+
+  it("in colour nothing changes: colour says which, the bars stay solid; colour asked but unavailable is plain, so named", () => {
+    const coloured = renderLanes(two, { width: 40, color: true });
+    expect(coloured).toContain("\x1b[34m████████████\x1b[39m\x1b[33m░░░░░░░░░░");
+    expect(plain(coloured).split("\n").slice(0, 2)).toEqual(["t1 │████████████░░░░░░░░░░██████████████", "t2 │██████████████████████  ███    █"]);
+    expect(plain(coloured)).not.toMatch(/L Lock|S Semaphore/);
+    expect(renderLanes(two, { width: 40, color: true, colorize: (t) => t })).not.toMatch(/[A-Z]█/);
+    expect(renderLanes(two, { width: 40, color: true, chalk: new Chalk({ level: 0 }) })).toBe(renderLanes(two, { width: 40 }));
+  });
+
+  it("wide names take their two cells each and keep every row aligned; never wider than width", () => {
+    const wide = two.map((e) => ({ ...e, obj: e.type === "Lock" ? "锁" : "信号量🚀" }));
+    const rows = renderLanes(wide, { width: 40 }).split("\n");
+    expect(rows.slice(0, 2)).toEqual(["t1 │█锁█████████░信号量🚀░█信号量🚀█████", "t2 │█信号量🚀█████████████  █L█    █"]);
+    expect(rows.at(-2)).toBe("L 锁  S 信号量🚀");
+    // A name covers cells of its own bar only, as many as it is wide: fill
+    // them back and the row is the one colour draws, where no name is.
+    const solid = plain(renderLanes(wide, { width: 40, color: true })).split("\n");
+    const filled = (row: string) => {
+      let out = "";
+      for (const { segment } of new Intl.Segmenter("en", { granularity: "grapheme" }).segment(row.slice(row.indexOf("│") + 1))) out += /[█░ ]/.test(segment) ? segment : out.at(-1)!.repeat(cellWidth(segment));
+      return out;
+    };
+    expect(filled(rows[0]!)).toBe(filled(solid[0]!));
+    expect(filled(rows[1]!)).toBe(filled(solid[1]!));
+    for (const width of [1, 3, 8, 13, 21, 34, 55, 80, 120]) {
+      for (const out of [renderLanes(wide, { width }), renderLanesRuns([{ label: "board", events: wide }, { label: "host", events: two }], { width })]) {
+        for (const line of out.split("\n")) expect(cellWidth(line), `width ${width}: ${JSON.stringify(line)}`).toBeLessThanOrEqual(width);
       }
     }
   });
