@@ -273,6 +273,12 @@ function isLockLike(type: string): boolean {
 // ---------------------------------------------------------------- scale
 
 interface Scale {
+  /** How many times the fit width the plot is laid out at (1: fit to the page). */
+  zoom: number;
+  /** The picture's width, and where its plot ends, and the plot's width, in the SVG's units. */
+  w: number;
+  x1: number;
+  pw: number;
   start: number;
   end: number;
   span: number;
@@ -288,7 +294,9 @@ interface Scale {
  * the text of a printed line drawn last (an event's label can go left of it,
  * but a printed line's text is wider than a gap between its neighbours).
  */
-function makeScale(ranges: readonly { start: number; end: number }[], room = 0): Scale {
+function makeScale(ranges: readonly { start: number; end: number }[], room = 0, zoom = 1): Scale {
+  const pw = PW * zoom;
+  const x1 = X0 + pw;
   const start = ranges.length ? Math.min(...ranges.map((r) => r.start)) : 0;
   let end = ranges.length ? Math.max(...ranges.map((r) => r.end)) : 0;
   if (end - start <= 0) end = start + 10;
@@ -296,18 +304,79 @@ function makeScale(ranges: readonly { start: number; end: number }[], room = 0):
   const span = end - start;
   const unit = span >= 20_000 ? "s" : "ms";
   // A label ("4500 ms" at F_TICK) needs about 110 px.
-  const step = niceStep(span, Math.max(2, Math.floor(PW / 120)));
+  const step = niceStep(span, Math.max(2, Math.floor(pw / 120)));
   const ticks: number[] = [];
   for (let k = Math.ceil(start / step - 1e-9); k * step <= end + 1e-9; k++) ticks.push(k * step);
   return {
+    zoom,
+    w: x1 + (W - X1),
+    x1,
+    pw,
     start,
     end,
     span,
-    x: (t) => X0 + ((t - start) / span) * PW,
+    x: (t) => X0 + ((t - start) / span) * pw,
     unit,
     ticks,
     label: (t) => (unit === "s" ? `${fmt(t / 1000)} s` : `${fmt(t)} ms`),
   };
+}
+
+// ---------------------------------------------------------------- zoom
+
+/**
+ * A lane is crowded when its bars, spread over the time it is busy, get
+ * fewer px each than this at the page's width: then the picture is offered
+ * wider too. (A short bar alone is no reason: a hand-off inside a tick stays
+ * a sliver at any width.)
+ */
+const CROWDED = 32;
+/** The widest level: a lane's bars get this many px each, or its short bars this many, enough for their labels. */
+const ROOMY = 240;
+const ZOOM_LABEL = 110;
+/** The level the page opens at: a lane's bars get this many px each, room to see them as bars and tell them apart. */
+const ZOOM_SEE = 60;
+/** Never wider than this many times the page: past it, scrolling through the run takes longer than reading it. */
+const MAX_ZOOM = 32;
+/** The pictures' share of the file (characters) past which no wider level is added. */
+const ZOOM_BUDGET = 4_000_000;
+
+/** What decides the zoom levels, in ms: the busiest lane's time per bar, and how long the short bars last. */
+export interface Crowding {
+  /** The least, over the lanes, of the time from a lane's first bar to its last, per bar; null without bars. */
+  perBar: number | null;
+  /** The tenth shortest in a hundred of the holds and waits that take any time; null without any. */
+  short: number | null;
+}
+
+export function crowding(models: readonly TraceModel[]): Crowding {
+  let perBar: number | null = null;
+  const d: number[] = [];
+  for (const m of models)
+    for (const l of m.tasks) {
+      if (!l.intervals.length) continue;
+      const first = Math.min(...l.intervals.map((iv) => iv.start));
+      const last = Math.max(...l.intervals.map((iv) => iv.end));
+      const each = (last - first) / l.intervals.length;
+      perBar = perBar === null ? each : Math.min(perBar, each);
+      for (const iv of l.intervals) if (iv.end > iv.start) d.push(iv.end - iv.start);
+    }
+  d.sort((a, b) => a - b);
+  return { perBar, short: d.length ? d[Math.floor(d.length / 10)]! : null };
+}
+
+/**
+ * The widths the picture is laid out at, in times the page's width: [1]
+ * when no lane is crowded; else 1, 2, 4 … up to where the bars have room
+ * for their labels. `open`: the one the page opens at.
+ */
+export function zoomLevels(c: Crowding, span: number): { levels: number[]; open: number } {
+  const px = (ms: number | null, k: number) => ((ms ?? 0) / span) * PW * k;
+  if (c.perBar === null || span <= 0 || px(c.perBar, 1) >= CROWDED) return { levels: [1], open: 1 };
+  const levels = [1];
+  const top = () => levels[levels.length - 1]!;
+  while (top() < MAX_ZOOM && px(c.perBar, top()) < ROOMY && px(c.short, top()) < ZOOM_LABEL) levels.push(top() * 2);
+  return { levels, open: levels.find((k) => px(c.perBar, k) >= ZOOM_SEE) ?? top() };
 }
 
 // ---------------------------------------------------------------- printed lines
@@ -390,7 +459,7 @@ function pieces<T>(ctx: Ctx, items: readonly T[], span: (t: T) => [number, numbe
     return out;
   }
   const { start, span: total } = ctx.scale;
-  const cols = Math.max(1, Math.ceil(PW / DENSE_COL));
+  const cols = Math.max(1, Math.ceil(ctx.scale.pw / DENSE_COL));
   const dt = total / cols;
   const colOf = (t: number) => Math.max(0, Math.min(cols - 1, Math.floor((t - start) / dt)));
   const best: (T | null)[] = new Array(cols).fill(null);
@@ -524,7 +593,7 @@ function drawMarkers(ctx: Ctx, out: string[], markers: readonly Marker[], cy: nu
     const lw = textW(label, F_MARK, true);
     // Right of the diamond; left of it when the next one or the picture's edge is in the way.
     let lx: number | null = gx + r + 4;
-    if (!(lx > labelEnd && lx + lw < Math.min(nextX - r - 2, W - 4) && free(lx, lx + lw))) {
+    if (!(lx > labelEnd && lx + lw < Math.min(nextX - r - 2, ctx.scale.w - 4) && free(lx, lx + lw))) {
       const left = gx - r - 4 - lw;
       lx = left > Math.max(labelEnd, X0 - 4) && free(left, left + lw) ? left : null;
     }
@@ -595,7 +664,7 @@ function drawPrints(ctx: Ctx, out: string[], task: string, marks: readonly Print
       add(short, true);
       if (roomy) add(texts.map(firstAndLast), false);
     }
-    const nextX = k + 1 < groups.length ? x(groups[k + 1]![0]!.t) - PRINT_GAP : W - 4;
+    const nextX = k + 1 < groups.length ? x(groups[k + 1]![0]!.t) - PRINT_GAP : ctx.scale.w - 4;
     const right: [number, number] = [gx + 5, nextX + 2];
     const left: [number, number] = [k > 0 ? x(groups[k - 1]![0]!.t) + PRINT_GAP : X0 - 4, gx - 5];
     const width = (rows: readonly (readonly [string, number])[]) => Math.max(...rows.map(([t, z]) => textW(t, z, true)));
@@ -688,7 +757,7 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
   const stateY = y + PRIM_PAD;
   const queueY = hasState ? stateY + STATE_H + 6 : stateY;
   out.push(`<g class="prim-row" data-obj="${esc(p.obj)}" data-type="${esc(p.type)}">`);
-  out.push(`<rect class="row-bg" x="0" y="${n1(y)}" width="${W}" height="${n1(height)}" fill="${tint(hex, 0.93)}"/>`);
+  out.push(`<rect class="row-bg" x="0" y="${n1(y)}" width="${ctx.scale.w}" height="${n1(height)}" fill="${tint(hex, 0.93)}"/>`);
   // Label: a colour chip, the name (smaller before it is cut: "Condition.lock"), its type; captions for the two tracks.
   out.push(`<rect x="16" y="${n1(y + 16)}" width="18" height="18" rx="3" fill="${hex}" stroke="#111" stroke-width="1"/>`);
   const room = X0 - 42 - 80;
@@ -717,6 +786,7 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
   // The line of waiters in order is the point, so when the names do not fit
   // they lose the part all of them share ("task-3, task-1" becomes "3, 1").
   const cut = sharedPrefix([...new Set(p.states.flatMap((s) => s.waiters.map((q) => q.task)))]);
+  const holderCut = sharedPrefix([...new Set(p.states.flatMap((s) => s.holders))]);
   for (const piece of groups) {
     const s = piece.rep;
     const one = piece.items.length === 1;
@@ -782,7 +852,9 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
       const holders = s.holders;
       if (holders.length > 0) {
         out.push(shape("state holder", x, stateY, Math.max(w, 2), STATE_H, `fill="${hex}" data-holders="${esc(holders.join(", "))}" ${data}`));
-        const label = pick([...sizes([holders.join(", ")], F_STATE), [holders.length > 1 ? `${holders.length} holders` : fitText(holders[0]!, w - 10, F_STATE, true, 4), F_STATE]], w - 10);
+        // Like the waiters: names too long lose the part all holders share ("worker-3" becomes "3").
+        const short = holderCut > 0 ? sizes([holders.map((h) => h.slice(holderCut)).join(", ")], F_STATE) : [];
+        const label = pick([...sizes([holders.join(", ")], F_STATE), ...short, [holders.length > 1 ? `${holders.length} holders` : fitText(holders[0]!, w - 10, F_STATE, true, 4), F_STATE]], w - 10);
         if (label) out.push(`<text class="state-text holder-text" x="${n1(x + 6)}" y="${n1(stateY + STATE_H / 2)}" font-size="${label[1]}" font-weight="700" fill="${inkOn(hex)}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
       } else {
         out.push(shape("state free", x, stateY + STATE_H / 2 - 1, Math.max(w, 1), 2, `fill="#999" ${data}`));
@@ -801,7 +873,7 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
     // Each pass: a gate mark and how many went through, until the next pass.
     passes.forEach((ps, k) => {
       const x = ctx.scale.x(ps.t);
-      const next = k + 1 < passes.length ? ctx.scale.x(passes[k + 1]!.t) : X1 + 40;
+      const next = k + 1 < passes.length ? ctx.scale.x(passes[k + 1]!.t) : ctx.scale.x1 + 40;
       out.push(
         `<rect class="pass-mark" x="${n1(x - 3)}" y="${n1(stateY)}" width="6" height="${STATE_H}" fill="#111" data-t="${n1(ps.t)}" data-tasks="${esc(ps.tasks.join(", "))}"><title>${esc(`${p.obj}: ${ps.tasks.length} tasks pass together at ${fmt(ps.t)} ms\n${ps.tasks.join(", ")}`)}</title></rect>`,
       );
@@ -815,7 +887,7 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
     const lastX = stepPts[stepPts.length - 1]!.split(",")[0];
     out.push(`<path class="queue-size" d="M${first},${n1(base)} L${stepPts.join(" L")} L${lastX},${n1(base)} Z" fill="${tint(hex, 0.55)}" stroke="${hex}" stroke-width="2.5" pointer-events="none"/>`);
     out.push(...sizeTexts);
-    out.push(`<text x="${X1 + 6}" y="${n1(stateY + 6)}" font-size="16" fill="#444" dominant-baseline="central">${maxSize}</text>`);
+    out.push(`<text x="${ctx.scale.x1 + 6}" y="${n1(stateY + 6)}" font-size="16" fill="#444" dominant-baseline="central">${maxSize}</text>`);
   }
   out.push(...hits);
   out.push(`</g>`);
@@ -823,6 +895,9 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
 
 interface RunLayout {
   svg: string;
+  /** Laid out wider than the page (zoom > 1): the names column, drawn again to stay in view while the plot scrolls under it. */
+  names: string;
+  width: number;
   height: number;
 }
 
@@ -838,9 +913,14 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
   // Tasks that only printed get lanes after the traced ones, in the order they first printed.
   const lanes: TaskLane[] = [...model.tasks];
   for (const task of printedBy.keys()) if (!lanes.some((l) => l.task === task)) lanes.push({ task, intervals: [], markers: [] });
-  const top = div ? 48 : 14;
-  let y = top;
   const { scale } = ctx;
+  // A wide picture scrolls sideways, and its bottom is often below the fold:
+  // it gets the time along its top as well.
+  const topAxis = scale.zoom > 1;
+  const top = (div ? 48 : 14) + (topAxis ? 30 : 0);
+  let y = top;
+  // What the names column holds: each lane's and row's background and name.
+  const side: string[] = [];
   const gridTop = top - 6;
 
   // One size for the text of every lane that only printed, the biggest that
@@ -859,17 +939,20 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
   const body: string[] = [];
   const laneMid = new Map<string, number>();
   lanes.forEach((lane, li) => {
-    const tracks = packTracks(lane.intervals, Math.max(1, (3 * scale.span) / PW));
+    const tracks = packTracks(lane.intervals, Math.max(1, (3 * scale.span) / scale.pw));
     const printed = printedBy.get(lane.task) ?? [];
     const roomy = printed.length > 0 && lane.intervals.length === 0 && lane.markers.length === 0;
     const th = roomy ? ROOMY_H : TRACK_H;
     const h = th + (tracks.length - 1) * TRACK_H + 8;
     laneMid.set(lane.task, y + 4 + th / 2);
     body.push(`<g class="lane" data-task="${esc(lane.task)}">`);
-    body.push(`<rect class="lane-bg" x="0" y="${n1(y)}" width="${W}" height="${n1(h)}" fill="${li % 2 ? "#f4f4f4" : "#fbfbfb"}"/>`);
+    body.push(`<rect class="lane-bg" x="0" y="${n1(y)}" width="${scale.w}" height="${n1(h)}" fill="${li % 2 ? "#f4f4f4" : "#fbfbfb"}"/>`);
     const shown = fitText(lane.task, X0 - 36, F_LANE, true);
     const counts = `${lane.intervals.length} intervals, ${lane.markers.length} instant events${printed.length ? `, ${printed.length} printed lines` : ""}`;
     body.push(`<text class="lane-label" x="20" y="${n1(y + 4 + th / 2)}" font-size="${F_LANE}" font-weight="700" fill="#111" dominant-baseline="central">${esc(shown)}<title>${esc(`task ${lane.task}: ${counts}`)}</title></text>`);
+    side.push(
+      `<rect x="0" y="${n1(y)}" width="${X0 - 3}" height="${n1(h)}" fill="${li % 2 ? "#f4f4f4" : "#fbfbfb"}"/><text class="name-label" x="20" y="${n1(y + 4 + th / 2)}" font-size="${F_LANE}" font-weight="700" fill="#111" dominant-baseline="central">${esc(shown)}<title>${esc(`task ${lane.task}: ${counts}`)}</title></text>`,
+    );
     // Instant events sit on the first track: their labels keep off its bar labels.
     const taken: [number, number][] = [];
     // Printed lines' text keeps off everything on the first track: bars too, not just their labels.
@@ -903,7 +986,7 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
       );
     }
   }
-  if (model.wakes.length <= Math.min(MAX_WAKES, PW / 20)) {
+  if (model.wakes.length <= Math.min(MAX_WAKES * scale.zoom, scale.pw / 20)) {
     for (const w of model.wakes) {
       if (w.type === "Barrier" && passes.has(w.obj)) continue;
       const y1 = laneMid.get(w.cause.task);
@@ -920,11 +1003,20 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
   }
   y += 10;
   if (model.primitives.length) {
-    body.push(`<line x1="0" x2="${W}" y1="${n1(y - 5)}" y2="${n1(y - 5)}" stroke="#bbb" stroke-width="1.5"/>`);
+    body.push(`<line x1="0" x2="${scale.w}" y1="${n1(y - 5)}" y2="${n1(y - 5)}" stroke="#bbb" stroke-width="1.5"/>`);
+    side.push(`<line x1="0" x2="${X0}" y1="${n1(y - 5)}" y2="${n1(y - 5)}" stroke="#bbb" stroke-width="1.5"/>`);
   }
   for (const p of model.primitives) {
     const h = primRowHeight(p);
-    drawPrimitive(ctx, body, p, y, h, passes.get(p.obj) ?? []);
+    const row: string[] = [];
+    drawPrimitive(ctx, row, p, y, h, passes.get(p.obj) ?? []);
+    body.push(...row);
+    // The row's name part: everything in it left of the plot (its background cut to the column).
+    side.push(
+      ...row
+        .filter((e) => /^<rect class="row-bg"|^<rect x="16"|class="(prim-label|prim-type|track-caption)"/.test(e))
+        .map((e) => e.replace(/^<rect class="row-bg"( x="0" y="[^"]*") width="[^"]*"/, `<rect class="name-row-bg"$1 width="${X0 - 3}"`)),
+    );
     y += h + 4;
   }
   const axisY = y + 6;
@@ -938,19 +1030,24 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
   out.push(`<g class="grid-over" pointer-events="none">`);
   for (const t of scale.ticks) out.push(`<line x1="${n1(scale.x(t))}" x2="${n1(scale.x(t))}" y1="${gridTop}" y2="${n1(axisY)}" stroke="#000" stroke-opacity="0.12" stroke-width="1"/>`);
   out.push(`</g>`);
+  // In a wide picture the names column covers everything left of the plot: a tick label at its edge starts there.
+  const tickAnchor = (x: number) => (topAxis && x < X0 + 40 ? "start" : "middle");
   out.push(`<g class="axis">`);
-  out.push(`<line x1="${X0}" x2="${X1}" y1="${n1(axisY)}" y2="${n1(axisY)}" stroke="#333" stroke-width="2"/>`);
+  out.push(`<line x1="${X0}" x2="${scale.x1}" y1="${n1(axisY)}" y2="${n1(axisY)}" stroke="#333" stroke-width="2"/>`);
   for (const t of scale.ticks) {
     const x = scale.x(t);
     out.push(`<line x1="${n1(x)}" x2="${n1(x)}" y1="${n1(axisY)}" y2="${n1(axisY + 8)}" stroke="#333" stroke-width="2"/>`);
-    out.push(`<text class="tick-label" x="${n1(x)}" y="${n1(axisY + 26)}" font-size="${F_TICK}" fill="#222" text-anchor="middle" dominant-baseline="central">${esc(scale.label(t))}</text>`);
+    out.push(`<text class="tick-label" x="${n1(x)}" y="${n1(axisY + 26)}" font-size="${F_TICK}" fill="#222" text-anchor="${tickAnchor(x)}" dominant-baseline="central">${esc(scale.label(t))}</text>`);
   }
   out.push(`<text class="axis-caption" x="20" y="${n1(axisY + 26)}" font-size="17" fill="#444" dominant-baseline="central">time since start</text>`);
+  if (topAxis) {
+    for (const t of scale.ticks) out.push(`<text class="tick-label top-tick halo" x="${n1(scale.x(t))}" y="${n1(top - 20)}" font-size="${F_TICK}" fill="#222" text-anchor="${tickAnchor(scale.x(t))}" dominant-baseline="central">${esc(scale.label(t))}</text>`);
+  }
   out.push(`</g>`);
   if (div) {
-    const x = Math.min(Math.max(scale.x(div.t), X0), X1);
+    const x = Math.min(Math.max(scale.x(div.t), X0), scale.x1);
     const tw = textW(div.text, F_DIV, true) + 16;
-    const bx = Math.min(Math.max(x - tw / 2, 4), W - tw - 4);
+    const bx = Math.min(Math.max(x - tw / 2, 4), scale.w - tw - 4);
     out.push(`<g class="divergence" data-t="${n1(div.t)}">`);
     out.push(`<line x1="${n1(x)}" x2="${n1(x)}" y1="${top - 8}" y2="${n1(axisY)}" stroke="#E00000" stroke-width="4" stroke-dasharray="10 5"/>`);
     out.push(`<rect x="${n1(bx)}" y="4" width="${n1(tw)}" height="32" rx="5" fill="#E00000"><title>${esc(div.text)}</title></rect>`);
@@ -959,12 +1056,19 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
   }
   out.push(`<g class="cursor" visibility="hidden" pointer-events="none"><line x1="0" x2="0" y1="${gridTop}" y2="${n1(axisY)}" stroke="#111" stroke-width="1.5" stroke-dasharray="4 3"/><rect x="0" y="${n1(axisY + 10)}" width="96" height="28" rx="4" fill="#111"/><text x="0" y="${n1(axisY + 24)}" font-size="17" fill="#fff" text-anchor="middle" dominant-baseline="central"></text></g>`);
   const height = axisY + AXIS_H;
+  side.push(`<text class="axis-caption" x="20" y="${n1(axisY + 26)}" font-size="17" fill="#444" dominant-baseline="central">time since start</text>`);
+  // The column's right edge: a line and a soft shadow, so the plot is seen to pass under it.
+  side.push(`<line x1="${X0 - 3}" x2="${X0 - 3}" y1="${gridTop}" y2="${n1(axisY)}" stroke="#999" stroke-width="2"/>`);
+  const names = topAxis
+    ? `<svg class="names" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${X0} ${n1(height)}" width="${X0}" height="${n1(height)}" aria-hidden="true">` +
+      `<rect x="0" y="0" width="${X0 - 3}" height="${n1(height)}" fill="#fff"/>${side.join("\n")}</svg>`
+    : "";
   const svg =
-    `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${n1(height)}" width="${W}" height="${n1(height)}" role="img" aria-label="${esc(`timeline of ${label}`)}" ` +
-    `data-x0="${X0}" data-x1="${X1}" data-start="${scale.start}" data-span="${scale.span}" data-unit="${scale.unit}">` +
+    `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${scale.w} ${n1(height)}" width="${scale.w}" height="${n1(height)}" role="img" aria-label="${esc(`timeline of ${label}`)}" ` +
+    `data-x0="${X0}" data-x1="${scale.x1}" data-start="${scale.start}" data-span="${scale.span}" data-unit="${scale.unit}">` +
     out.join("\n") +
     `</svg>`;
-  return { svg, height };
+  return { svg, names, width: scale.w, height };
 }
 
 // ---------------------------------------------------------------- page
@@ -1011,6 +1115,16 @@ h1{font-size:2em;margin:0 0 .15em;line-height:1.15}
 .run h2 .run-stats{font-size:.63em;font-weight:400;color:#444}
 .chart-wrap{overflow-x:auto}
 svg.chart{display:block;width:100%;min-width:960px;height:auto;font-family:inherit}
+.chart-wrap.zoomable{overflow:visible}
+.zoom-level{display:flex;align-items:flex-start;overflow-x:auto;overscroll-behavior-x:contain}
+.zoom-level[hidden]{display:none}
+.zoom-level svg.chart{flex:none}
+svg.names{flex:none;position:sticky;left:0;z-index:2;display:block;height:auto;font-family:inherit}
+.zoom{display:inline-flex;align-items:center;gap:.3em;margin-left:auto}
+.zoom button{font:inherit;font-weight:700;min-width:2.2em;padding:.05em .5em;border:2px solid #333;border-radius:.3em;background:#fff;color:#111;cursor:pointer}
+.zoom button:disabled{opacity:.35;cursor:default}
+.zoom button:focus-visible{outline:3px solid #0072B2;outline-offset:1px}
+.zoom-now{min-width:2.6em;text-align:center;font-weight:700}
 svg.chart text{user-select:none}
 .halo{paint-order:stroke;stroke:#fff;stroke-width:5px;stroke-linejoin:round}
 .hl{stroke:#000 !important;stroke-width:3px !important}
@@ -1033,6 +1147,10 @@ body{font-size:11pt;padding:0}
 .legend{position:static}
 .chart-wrap{overflow:visible}
 svg.chart{min-width:0}
+.zoom-level{display:none !important}
+.zoom-level[data-zoom="1"]{display:block !important;overflow:visible}
+.zoom-level svg.chart{width:100% !important;min-width:0 !important;margin-left:0 !important}
+.zoom{display:none}
 .run{break-inside:avoid}
 #tip,svg.chart .cursor{display:none}
 }
@@ -1046,7 +1164,7 @@ const JS = `
     if (!isNaN(d.getTime())) when.textContent = ' \u00b7 file written ' + d.toLocaleString();
   }
   var tip = document.getElementById('tip');
-  var titles = document.querySelectorAll('svg.chart title, .legend title');
+  var titles = document.querySelectorAll('svg.chart title, svg.names title, .legend title');
   for (var i = 0; i < titles.length; i++) {
     var t = titles[i], p = t.parentNode;
     if (p && p.setAttribute) { p.setAttribute('data-tip', t.textContent); p.removeChild(t); }
@@ -1100,6 +1218,83 @@ const JS = `
     });
     s.addEventListener('mouseleave', function(){ showCursor(null); });
   })(charts[i]);
+  /* Zoom: each level is the picture laid out again at its width; one is
+     shown, every run at the same one, and the moment in the middle of the
+     view stays there. The runs scroll sideways together. */
+  var wraps = document.querySelectorAll('.chart-wrap.zoomable');
+  var zoomNow = document.querySelector('.zoom-now');
+  var levels = [];
+  if (wraps.length) {
+    var ls = wraps[0].querySelectorAll('.zoom-level');
+    for (var i = 0; i < ls.length; i++) levels.push(+ls[i].dataset.zoom);
+  }
+  var level = wraps.length ? +wraps[0].dataset.open : 1;
+  function shown(w) { return w.querySelector('.zoom-level:not([hidden])'); }
+  /* The names column's width, in px: the plot visible beside it is what counts. */
+  function nameW(lv) { var n = lv.querySelector('svg.names'); return n ? n.getBoundingClientRect().width : 0; }
+  function centre(lv) {
+    var s = lv.querySelector('svg.chart'), m = s.getScreenCTM(); if (!m) return null;
+    var x0 = +s.dataset.x0, x1 = +s.dataset.x1, nw = nameW(lv);
+    var mid = lv.getBoundingClientRect().left + nw + (lv.clientWidth - nw) / 2;
+    var x = Math.min(x1, Math.max(x0, (mid - m.e) / m.a));
+    return +s.dataset.start + (x - x0) / (x1 - x0) * +s.dataset.span;
+  }
+  function setZoom(k) {
+    if (levels.indexOf(k) < 0 || k === level) return;
+    var t = wraps.length ? centre(shown(wraps[0])) : null;
+    level = k;
+    for (var i = 0; i < wraps.length; i++) {
+      var ls = wraps[i].querySelectorAll('.zoom-level');
+      for (var j = 0; j < ls.length; j++) ls[j].hidden = +ls[j].dataset.zoom !== k;
+    }
+    if (zoomNow) zoomNow.textContent = k === 1 ? 'fit' : '\u00d7' + k;
+    if (t !== null) scrollTo(t);
+    buttons();
+  }
+  function scrollTo(t) {
+    for (var i = 0; i < wraps.length; i++) {
+      var lv = shown(wraps[i]), s = lv.querySelector('svg.chart'), m = s.getScreenCTM(); if (!m) continue;
+      var x = +s.dataset.x0 + (t - +s.dataset.start) / +s.dataset.span * (+s.dataset.x1 - +s.dataset.x0);
+      var nw = nameW(lv);
+      /* Where x is in the scrolled content, to the middle of what the names column leaves visible. */
+      var cx = m.e - lv.getBoundingClientRect().left + lv.scrollLeft + x * m.a;
+      lv.scrollLeft = Math.max(0, cx - nw - (lv.clientWidth - nw) / 2);
+    }
+  }
+  function step(d) {
+    var i = levels.indexOf(level);
+    setZoom(d === 0 ? levels[0] : levels[Math.max(0, Math.min(levels.length - 1, i + d))]);
+  }
+  function buttons() {
+    var bs = document.querySelectorAll('[data-zoom-step]');
+    for (var i = 0; i < bs.length; i++) {
+      var d = +bs[i].dataset.zoomStep;
+      bs[i].disabled = d < 0 || d === 0 ? level === levels[0] : level === levels[levels.length - 1];
+    }
+  }
+  if (wraps.length) {
+    buttons();
+    var bs = document.querySelectorAll('[data-zoom-step]');
+    for (var i = 0; i < bs.length; i++) bs[i].addEventListener('click', function(ev){ step(+ev.currentTarget.dataset.zoomStep); });
+    document.addEventListener('keydown', function(ev){
+      if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+      var tg = ev.target && ev.target.tagName;
+      if (tg === 'INPUT' || tg === 'TEXTAREA') return;
+      var d = ev.key === '+' || ev.key === '=' ? 1 : ev.key === '-' || ev.key === '\u2212' || ev.key === '_' ? -1 : ev.key === '0' ? 0 : null;
+      if (d === null) return;
+      ev.preventDefault();
+      step(d);
+    });
+    var syncing = false;
+    var all = document.querySelectorAll('.zoom-level');
+    for (var i = 0; i < all.length; i++) all[i].addEventListener('scroll', function(ev){
+      if (syncing) return;
+      syncing = true;
+      var src = ev.currentTarget;
+      for (var j = 0; j < wraps.length; j++) { var lv = shown(wraps[j]); if (lv !== src) lv.scrollLeft = src.scrollLeft; }
+      syncing = false;
+    });
+  }
   var outs = document.querySelectorAll('.out-line[data-t]');
   for (var j = 0; j < outs.length; j++) (function(o){
     o.addEventListener('mouseenter', function(){ showCursor(+o.dataset.t); });
@@ -1108,7 +1303,7 @@ const JS = `
 })();
 `;
 
-function legend(prims: { obj: string; type: string }[], divergence: boolean, hasEvents: boolean, hasPass = false, hasPrints = false): string {
+function legend(prims: { obj: string; type: string }[], divergence: boolean, hasEvents: boolean, hasPass = false, hasPrints = false, zoom: { levels: number[]; open: number } | null = null): string {
   const sw = (inner: string, w = 46) => `<svg width="${w}" height="26" viewBox="0 0 ${w} 26" aria-hidden="true">${inner}</svg>`;
   const items: string[] = [];
   if (hasEvents) {
@@ -1127,6 +1322,13 @@ function legend(prims: { obj: string; type: string }[], divergence: boolean, has
       `<span class="item prim" data-obj="${esc(p.obj)}">${sw(`<rect x="1" y="3" width="22" height="20" rx="3" fill="${hex}"/><rect x="23" y="4" width="22" height="18" fill="url(#hatch-${i})" stroke="${edge(hex)}" stroke-width="2"/>`)}<span><b>${esc(fitText(p.obj, 320, 20, true))}</b> <span style="color:#555">${esc(p.type)}</span></span></span>`,
     );
   });
+  // Zoom controls live in the legend, which stays at the top of the window.
+  if (zoom) {
+    const k = zoom.open;
+    items.push(
+      `<span class="zoom" role="group" aria-label="zoom (keys + − 0)"><button type="button" data-zoom-step="-1" title="narrower (−)" aria-label="zoom out">−</button><span class="zoom-now" aria-live="polite">${k === 1 ? "fit" : `×${k}`}</span><button type="button" data-zoom-step="1" title="wider (+)" aria-label="zoom in">+</button><button type="button" data-zoom-step="0" title="whole run in the window (0)">fit</button></span>`,
+    );
+  }
   return `<div class="legend" role="list">${items.join("")}</div>`;
 }
 
@@ -1157,13 +1359,15 @@ export function renderTimeline(opts: TimelineOptions): string {
   const lastEvent = Math.max(-Infinity, ...models.filter((m) => m.events.length).map((m) => m.end));
   const lastPrint = Math.max(-Infinity, ...prints.map((ps) => (ps.length ? ps[ps.length - 1]!.t : -Infinity)));
   const lastPrintOnly = Math.max(-Infinity, ...prints.map((ps, i) => (ps.length && !models[i]!.events.length ? ps[ps.length - 1]!.t : -Infinity)));
-  const ctx: Ctx = {
-    scale: makeScale(ranges, lastPrintOnly > lastEvent ? 0.2 : 0),
-    colour: (obj) => {
-      const idx = colourIdx.get(obj) ?? 0;
-      return { hex: colorOf(idx).hex, idx: idx % 8 };
-    },
+  const colour = (obj: string) => {
+    const idx = colourIdx.get(obj) ?? 0;
+    return { hex: colorOf(idx).hex, idx: idx % 8 };
   };
+  const room = lastPrintOnly > lastEvent ? 0.2 : 0;
+  const ctx: Ctx = { scale: makeScale(ranges, room), colour };
+  // Dense or long runs are laid out again at wider widths (text at the same
+  // size, so it stays crisp), every run at the same width to share one axis.
+  const zoom = zoomLevels(crowding(models), ctx.scale.span);
   const total = models.reduce((n, m) => n + m.events.length, 0);
   const printedTotal = prints.reduce((n, ps) => n + ps.length, 0);
 
@@ -1179,6 +1383,21 @@ export function renderTimeline(opts: TimelineOptions): string {
     for (const i of [0, 1]) if (models[i]!.events.length === 0) divs[i] = null;
   }
 
+  // Each run at each width, widest last, for as long as the file stays a
+  // size a browser opens at once: a level that would pass the budget is left
+  // out, and so are the wider ones.
+  const drawn = new Map<number, (RunLayout | null)[]>();
+  let size = 0;
+  for (const k of zoom.levels) {
+    const at: Ctx = k === 1 ? ctx : { scale: makeScale(ranges, room, k), colour };
+    const layouts = runs.map((_, i) => (models[i]!.events.length || prints[i]!.length ? drawRun(at, models[i]!, labels[i]!, divs[i] ?? null, prints[i]!) : null));
+    size += layouts.reduce((n, l) => n + (l ? l.svg.length + l.names.length : 0), 0);
+    if (k > 1 && size > ZOOM_BUDGET) break;
+    drawn.set(k, layouts);
+  }
+  zoom.levels = [...drawn.keys()];
+  if (!drawn.has(zoom.open)) zoom.open = zoom.levels[zoom.levels.length - 1]!;
+
   const body: string[] = [];
   body.push(`<h1>${esc(title)}</h1>`);
   const sub = runs.length
@@ -1190,7 +1409,7 @@ export function renderTimeline(opts: TimelineOptions): string {
   body.push(`<p class="subtitle">${esc(sub)}<span class="when">${esc(when)}</span></p>`);
   if (opts?.watchFor) body.push(`<div class="watch"><b>What to watch for</b>${esc(String(opts.watchFor).trim())}</div>`);
   const hasPass = models.some((m) => m.events.some((e) => e.type === "Barrier" && e.op === "pass"));
-  if (total + printedTotal > 0) body.push(legend(prims, divs.some(Boolean), total > 0, hasPass, printedTotal > 0));
+  if (total + printedTotal > 0) body.push(legend(prims, divs.some(Boolean), total > 0, hasPass, printedTotal > 0, zoom.levels.length > 1 ? zoom : null));
 
   if (total + printedTotal === 0) {
     body.push(
@@ -1216,7 +1435,19 @@ export function renderTimeline(opts: TimelineOptions): string {
         body.push(`<div class="warn"><b>Not what a correct primitive does:</b><ul>${shown.join("")}</ul></div>`);
       }
       if (m.events.length === 0 && ps.length === 0) body.push(`<div class="empty">No events recorded in ${esc(labels[i]!)}<small>No synchronisation primitive was used while tracing.</small></div>`);
-      else body.push(`<div class="chart-wrap">${drawRun(ctx, m, labels[i]!, divs[i] ?? null, ps).svg}</div>`);
+      else if (zoom.levels.length === 1) body.push(`<div class="chart-wrap">${drawn.get(1)![i]!.svg}</div>`);
+      else {
+        const levels = zoom.levels.map((k) => {
+          const r = drawn.get(k)![i]!;
+          // Widths in % of the page's: the picture at the fit level's scale, whatever the window.
+          const pc = (u: number) => `${n1((u / W) * 100)}%`;
+          const wide = r.width;
+          const svg = r.svg.replace(`<svg class="chart" `, `<svg class="chart" style="width:${pc(wide)};min-width:${n1((960 * wide) / W)}px${k > 1 ? `;margin-left:-${pc(X0)}` : ""}" `);
+          const names = k > 1 ? r.names.replace(`<svg class="names" `, `<svg class="names" style="width:${pc(X0)};min-width:${n1((960 * X0) / W)}px" `) : "";
+          return `<div class="zoom-level" data-zoom="${k}"${k === zoom.open ? "" : " hidden"}>${names}${svg}</div>`;
+        });
+        body.push(`<div class="chart-wrap zoomable" data-open="${zoom.open}">${levels.join("")}</div>`);
+      }
       body.push(`</section>`);
     });
   }
