@@ -332,7 +332,7 @@ function makeScale(ranges: readonly { start: number; end: number }[], room = 0, 
  */
 const CROWDED = 32;
 /** The widest level: a lane's bars get this many px each, or its short bars this many, enough for their labels. */
-const ROOMY = 240;
+const ZOOM_ROOMY = 240;
 const ZOOM_LABEL = 110;
 /** The level the page opens at: a lane's bars get this many px each, room to see them as bars and tell them apart. */
 const ZOOM_SEE = 60;
@@ -375,7 +375,7 @@ export function zoomLevels(c: Crowding, span: number): { levels: number[]; open:
   if (c.perBar === null || span <= 0 || px(c.perBar, 1) >= CROWDED) return { levels: [1], open: 1 };
   const levels = [1];
   const top = () => levels[levels.length - 1]!;
-  while (top() < MAX_ZOOM && px(c.perBar, top()) < ROOMY && px(c.short, top()) < ZOOM_LABEL) levels.push(top() * 2);
+  while (top() < MAX_ZOOM && px(c.perBar, top()) < ZOOM_ROOMY && px(c.short, top()) < ZOOM_LABEL) levels.push(top() * 2);
   return { levels, open: levels.find((k) => px(c.perBar, k) >= ZOOM_SEE) ?? top() };
 }
 
@@ -390,7 +390,23 @@ function firstAndLast(s: string): string {
 
 // ---------------------------------------------------------------- svg parts
 
+/** Heights (SVG units) of a lane's track and bar, a primitive row's tracks and padding, the space between lanes. */
+interface Geometry {
+  track: number;
+  bar: number;
+  state: number;
+  queue: number;
+  pad: number;
+  lanePad: number;
+}
+
+const AIRY: Geometry = { track: TRACK_H, bar: BAR_H, state: STATE_H, queue: QUEUE_H, pad: PRIM_PAD, lanePad: 8 };
+// Two runs one above the other must both fit a 1024x768 projector once the
+// page's head has scrolled away: less air around the same type.
+const COMPACT: Geometry = { track: 42, bar: 30, state: 30, queue: 27, pad: 7, lanePad: 4 };
+
 interface Ctx {
+  g: Geometry;
   scale: Scale;
   colour: (obj: string) => { hex: string; idx: number };
 }
@@ -539,7 +555,7 @@ function drawInterval(ctx: Ctx, out: string[], piece: Piece<Interval>, y: number
   const xe = ctx.scale.x(piece.to);
   const w = Math.max(xe - x0, 3);
   const x = xe - x0 < 3 ? x0 - 1.5 : x0;
-  const by = y + (TRACK_H - BAR_H) / 2;
+  const by = y + (ctx.g.track - ctx.g.bar) / 2;
   let tip: string;
   if (one) tip = intervalTip(iv);
   else {
@@ -551,22 +567,22 @@ function drawInterval(ctx: Ctx, out: string[], piece: Piece<Interval>, y: number
   const data = `data-task="${esc(iv.task)}" data-obj="${esc(iv.obj)}" data-kind="${iv.kind}"`;
   const open = one && iv.open ? " open" : "";
   if (iv.kind === "holding") {
-    out.push(rect(`bar holding${open}`, x, by, w, BAR_H, `rx="4" fill="${hex}" ${data}`, tip));
+    out.push(rect(`bar holding${open}`, x, by, w, ctx.g.bar, `rx="4" fill="${hex}" ${data}`, tip));
     const label = one ? pick(sizes([`holds ${iv.obj}`, iv.obj], F_BAR), w - 12) : null;
     if (label) taken.push([x + 7, x + 7 + textW(label[0], label[1], true)]);
-    if (label) out.push(`<text class="bar-text" x="${n1(x + 7)}" y="${n1(by + BAR_H / 2)}" font-size="${label[1]}" font-weight="700" fill="${inkOn(hex)}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
+    if (label) out.push(`<text class="bar-text" x="${n1(x + 7)}" y="${n1(by + ctx.g.bar / 2)}" font-size="${label[1]}" font-weight="700" fill="${inkOn(hex)}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
   } else {
-    out.push(rect(`bar waiting${open}`, x, by + 1, w, BAR_H - 2, `rx="4" fill="url(#hatch-${idx})" stroke="${edge(hex)}" stroke-width="2.5" ${data}`, tip));
+    out.push(rect(`bar waiting${open}`, x, by + 1, w, ctx.g.bar - 2, `rx="4" fill="url(#hatch-${idx})" stroke="${edge(hex)}" stroke-width="2.5" ${data}`, tip));
     // How long, when there is room: "waits for Lock (1218 ms)".
     const words = waitWords(iv);
     const long = iv.open ? [] : [`${words[0]} (${fmtSpan(iv.end - iv.start)})`];
     const label = one ? pick(sizes([...long, ...words], F_BAR), w - 12) : null;
     if (label) taken.push([x + 7, x + 7 + textW(label[0], label[1], true)]);
-    if (label) out.push(`<text class="bar-text halo" x="${n1(x + 7)}" y="${n1(by + BAR_H / 2)}" font-size="${label[1]}" font-weight="700" fill="#111" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
+    if (label) out.push(`<text class="bar-text halo" x="${n1(x + 7)}" y="${n1(by + ctx.g.bar / 2)}" font-size="${label[1]}" font-weight="700" fill="#111" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
   }
   if (open) {
     // Still going when the trace ended: an arrow head past the end.
-    out.push(`<path class="open-end" d="M${n1(x + w + 2)},${n1(by + 4)} l9,${n1(BAR_H / 2 - 4)} l-9,${n1(BAR_H / 2 - 4)} z" fill="${hex}" pointer-events="none"/>`);
+    out.push(`<path class="open-end" d="M${n1(x + w + 2)},${n1(by + 4)} l9,${n1(ctx.g.bar / 2 - 4)} l-9,${n1(ctx.g.bar / 2 - 4)} z" fill="${hex}" pointer-events="none"/>`);
   }
 }
 
@@ -608,8 +624,6 @@ function drawMarkers(ctx: Ctx, out: string[], markers: readonly Marker[], cy: nu
 /** Printed lines closer together than this (px) share one tick. */
 const PRINT_GAP = 6;
 const PRINT_INK = "#333";
-/** A lane with nothing but printed lines: a track tall enough for two lines of text at `F_BAR`. */
-const ROOMY_H = TRACK_H + 14;
 
 /**
  * A task's printed lines as ticks in its lane, with their text where there is
@@ -623,7 +637,7 @@ const ROOMY_H = TRACK_H + 14;
 function drawPrints(ctx: Ctx, out: string[], task: string, marks: readonly PrintMark[], top: number, busy: [number, number][], roomy: boolean, size = F_SMALL): { whole: number; shown: number } {
   let nWhole = 0;
   let nShown = 0;
-  const th = roomy ? ROOMY_H : TRACK_H;
+  const th = roomy ? ctx.g.track + 14 : ctx.g.track;
   const { x } = ctx.scale;
   const groups: PrintMark[][] = [];
   for (const m of marks) {
@@ -631,7 +645,7 @@ function drawPrints(ctx: Ctx, out: string[], task: string, marks: readonly Print
     if (g && x(m.t) - x(g[0]!.t) < PRINT_GAP) g.push(m);
     else groups.push([m]);
   }
-  const by = top + (TRACK_H - BAR_H) / 2;
+  const by = top + (ctx.g.track - ctx.g.bar) / 2;
   const cy = top + th / 2;
   const free = (a: number, b: number) => busy.every(([c, d]) => b <= c - 4 || a >= d + 4);
   groups.forEach((g, k) => {
@@ -740,8 +754,8 @@ function hasStateTrack(type: string): boolean {
   return isLockLike(type) || type === "Event" || type === "Queue" || type === "Barrier";
 }
 
-function primRowHeight(p: PrimitiveTimeline): number {
-  return PRIM_PAD + (hasStateTrack(p.type) ? STATE_H + 6 : 0) + QUEUE_H + PRIM_PAD;
+function primRowHeight(ctx: Ctx, p: PrimitiveTimeline): number {
+  return ctx.g.pad + (hasStateTrack(p.type) ? ctx.g.state + 6 : 0) + ctx.g.queue + ctx.g.pad;
 }
 
 /** What the state track shows, for drawing neighbouring states that show the same as one shape with one label. */
@@ -754,8 +768,8 @@ function trackKey(p: PrimitiveTimeline, s: PrimitiveState): string {
 function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number, height: number, passes: readonly BarrierPass[]): void {
   const { hex, idx } = ctx.colour(p.obj);
   const hasState = hasStateTrack(p.type);
-  const stateY = y + PRIM_PAD;
-  const queueY = hasState ? stateY + STATE_H + 6 : stateY;
+  const stateY = y + ctx.g.pad;
+  const queueY = hasState ? stateY + ctx.g.state + 6 : stateY;
   out.push(`<g class="prim-row" data-obj="${esc(p.obj)}" data-type="${esc(p.type)}">`);
   out.push(`<rect class="row-bg" x="0" y="${n1(y)}" width="${ctx.scale.w}" height="${n1(height)}" fill="${tint(hex, 0.93)}"/>`);
   // Label: a colour chip, the name (smaller before it is cut: "Condition.lock"), its type; captions for the two tracks.
@@ -765,8 +779,8 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
   out.push(`<text class="prim-label" x="42" y="${n1(y + 25)}" font-size="${nameSize}" font-weight="700" fill="#111" dominant-baseline="central">${esc(name)}<title>${esc(`${p.obj} (${p.type}), ${p.events} events`)}</title></text>`);
   out.push(`<text class="prim-type" x="42" y="${n1(y + 50)}" font-size="17" fill="#444" dominant-baseline="central">${esc(fitText(p.type, room, 17))}</text>`);
   const caption = (text: string, cy: number) => out.push(`<text class="track-caption" x="${X0 - 12}" y="${n1(cy)}" font-size="${F_CAPTION}" fill="#444" text-anchor="end" dominant-baseline="central">${esc(text)}</text>`);
-  if (hasState) caption(isLockLike(p.type) ? "held by" : p.type === "Queue" ? "items" : p.type === "Barrier" ? "passes" : "state", stateY + STATE_H / 2);
-  caption(p.type === "Barrier" ? "arrived" : "waiting", queueY + QUEUE_H / 2);
+  if (hasState) caption(isLockLike(p.type) ? "held by" : p.type === "Queue" ? "items" : p.type === "Barrier" ? "passes" : "state", stateY + ctx.g.state / 2);
+  caption(p.type === "Barrier" ? "arrived" : "waiting", queueY + ctx.g.queue / 2);
 
   const groups = pieces(
     ctx,
@@ -804,23 +818,23 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
           .join(", ")}`;
     const data = `pointer-events="none"`;
     // One invisible shape over both tracks carries the tooltip.
-    hits.push(rect("state-hit", x, stateY, Math.max(w, 2), queueY + QUEUE_H - stateY, `fill="transparent" data-from="${n1(piece.from)}" data-to="${n1(piece.to)}"`, tip));
+    hits.push(rect("state-hit", x, stateY, Math.max(w, 2), queueY + ctx.g.queue - stateY, `fill="transparent" data-from="${n1(piece.from)}" data-to="${n1(piece.to)}"`, tip));
     const last = spans[spans.length - 1];
     if (last && trackKey(p, last.s) === trackKey(p, s) && Math.abs(last.to - piece.from) < 1e-6) last.to = piece.to;
     else spans.push({ from: piece.from, to: piece.to, s });
     if (p.type === "Queue") {
       const size = s.size;
       if (size !== undefined) {
-        const top = stateY + STATE_H - (Math.min(size, maxSize) / maxSize) * STATE_H;
+        const top = stateY + ctx.g.state - (Math.min(size, maxSize) / maxSize) * ctx.g.state;
         stepPts.push(`${n1(x)},${n1(top)}`, `${n1(x + Math.max(w, 0))},${n1(top)}`);
       }
       const text = size === undefined ? "" : String(size);
-      if (text && w > textW(text, F_STATE, true) + 8) sizeTexts.push(haloText(x + 5, stateY + STATE_H / 2, text, F_STATE, "state-text halo size-text", "#111"));
+      if (text && w > textW(text, F_STATE, true) + 8) sizeTexts.push(haloText(x + 5, stateY + ctx.g.state / 2, text, F_STATE, "state-text halo size-text", "#111"));
     }
     // Queue (waiters) track.
     const waiters = s.waiters;
     if (waiters.length > 0) {
-      out.push(shape("state waiters", x, queueY, Math.max(w, 2), QUEUE_H, `fill="url(#hatch-${idx})" stroke="${edge(hex)}" stroke-width="2" ${data}`));
+      out.push(shape("state waiters", x, queueY, Math.max(w, 2), ctx.g.queue, `fill="url(#hatch-${idx})" stroke="${edge(hex)}" stroke-width="2" ${data}`));
       let text: string;
       if (p.type === "Queue") {
         const gs = waiters.filter((q) => q.for === "get").map((q) => q.task);
@@ -840,7 +854,7 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
         least = `${waiters.length}${of}`;
       }
       const label = pick([...sizes(texts, F_QUEUE), [count, F_QUEUE], [least, F_QUEUE], [least, F_SMALL], [String(waiters.length), F_SMALL]], w - 10);
-      if (label) out.push(`<text class="state-text halo" x="${n1(x + 6)}" y="${n1(queueY + QUEUE_H / 2)}" font-size="${label[1]}" font-weight="700" fill="#111" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
+      if (label) out.push(`<text class="state-text halo" x="${n1(x + 6)}" y="${n1(queueY + ctx.g.queue / 2)}" font-size="${label[1]}" font-weight="700" fill="#111" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
     }
   }
   // State track of lock-likes and Events, one shape and label per span.
@@ -851,22 +865,22 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
     if (isLockLike(p.type)) {
       const holders = s.holders;
       if (holders.length > 0) {
-        out.push(shape("state holder", x, stateY, Math.max(w, 2), STATE_H, `fill="${hex}" data-holders="${esc(holders.join(", "))}" ${data}`));
+        out.push(shape("state holder", x, stateY, Math.max(w, 2), ctx.g.state, `fill="${hex}" data-holders="${esc(holders.join(", "))}" ${data}`));
         // Like the waiters: names too long lose the part all holders share ("worker-3" becomes "3").
         const short = holderCut > 0 ? sizes([holders.map((h) => h.slice(holderCut)).join(", ")], F_STATE) : [];
         const label = pick([...sizes([holders.join(", ")], F_STATE), ...short, [holders.length > 1 ? `${holders.length} holders` : fitText(holders[0]!, w - 10, F_STATE, true, 4), F_STATE]], w - 10);
-        if (label) out.push(`<text class="state-text holder-text" x="${n1(x + 6)}" y="${n1(stateY + STATE_H / 2)}" font-size="${label[1]}" font-weight="700" fill="${inkOn(hex)}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
+        if (label) out.push(`<text class="state-text holder-text" x="${n1(x + 6)}" y="${n1(stateY + ctx.g.state / 2)}" font-size="${label[1]}" font-weight="700" fill="${inkOn(hex)}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
       } else {
-        out.push(shape("state free", x, stateY + STATE_H / 2 - 1, Math.max(w, 1), 2, `fill="#999" ${data}`));
+        out.push(shape("state free", x, stateY + ctx.g.state / 2 - 1, Math.max(w, 1), 2, `fill="#999" ${data}`));
         const label = pick(sizes(["free"], F_STATE), w - 10);
-        if (label) out.push(`<text class="state-text free-text" x="${n1(x + 6)}" y="${n1(stateY + STATE_H / 2)}" font-size="${label[1]}" font-style="italic" fill="#555" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
+        if (label) out.push(`<text class="state-text free-text" x="${n1(x + 6)}" y="${n1(stateY + ctx.g.state / 2)}" font-size="${label[1]}" font-style="italic" fill="#555" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
       }
     } else if (p.type === "Event") {
       const set = s.isSet === true;
-      if (set) out.push(shape("state set", x, stateY, Math.max(w, 2), STATE_H, `fill="${hex}" ${data}`));
-      else out.push(shape("state clear", x + 1, stateY + 1, Math.max(w - 2, 1), STATE_H - 2, `fill="#fff" stroke="${hex}" stroke-width="2" stroke-dasharray="6 4" ${data}`));
+      if (set) out.push(shape("state set", x, stateY, Math.max(w, 2), ctx.g.state, `fill="${hex}" ${data}`));
+      else out.push(shape("state clear", x + 1, stateY + 1, Math.max(w - 2, 1), ctx.g.state - 2, `fill="#fff" stroke="${hex}" stroke-width="2" stroke-dasharray="6 4" ${data}`));
       const label = pick(sizes([set ? "set" : "clear"], F_STATE), w - 10);
-      if (label) out.push(`<text class="state-text" x="${n1(x + 6)}" y="${n1(stateY + STATE_H / 2)}" font-size="${label[1]}" font-weight="700" fill="${set ? inkOn(hex) : "#333"}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
+      if (label) out.push(`<text class="state-text" x="${n1(x + 6)}" y="${n1(stateY + ctx.g.state / 2)}" font-size="${label[1]}" font-weight="700" fill="${set ? inkOn(hex) : "#333"}" dominant-baseline="central" pointer-events="none">${esc(label[0])}</text>`);
     }
   }
   if (p.type === "Barrier") {
@@ -875,14 +889,14 @@ function drawPrimitive(ctx: Ctx, out: string[], p: PrimitiveTimeline, y: number,
       const x = ctx.scale.x(ps.t);
       const next = k + 1 < passes.length ? ctx.scale.x(passes[k + 1]!.t) : ctx.scale.x1 + 40;
       out.push(
-        `<rect class="pass-mark" x="${n1(x - 3)}" y="${n1(stateY)}" width="6" height="${STATE_H}" fill="#111" data-t="${n1(ps.t)}" data-tasks="${esc(ps.tasks.join(", "))}"><title>${esc(`${p.obj}: ${ps.tasks.length} tasks pass together at ${fmt(ps.t)} ms\n${ps.tasks.join(", ")}`)}</title></rect>`,
+        `<rect class="pass-mark" x="${n1(x - 3)}" y="${n1(stateY)}" width="6" height="${ctx.g.state}" fill="#111" data-t="${n1(ps.t)}" data-tasks="${esc(ps.tasks.join(", "))}"><title>${esc(`${p.obj}: ${ps.tasks.length} tasks pass together at ${fmt(ps.t)} ms\n${ps.tasks.join(", ")}`)}</title></rect>`,
       );
       const label = pick([[`${ps.tasks.length} pass`, F_STATE], [`${ps.tasks.length} pass`, F_SMALL], [String(ps.tasks.length), F_SMALL]], next - x - 14);
-      if (label) out.push(haloText(x + 7, stateY + STATE_H / 2, label[0], label[1], "state-text halo pass-text", "#111"));
+      if (label) out.push(haloText(x + 7, stateY + ctx.g.state / 2, label[0], label[1], "state-text halo pass-text", "#111"));
     });
   }
   if (stepPts.length) {
-    const base = stateY + STATE_H;
+    const base = stateY + ctx.g.state;
     const first = stepPts[0]!.split(",")[0];
     const lastX = stepPts[stepPts.length - 1]!.split(",")[0];
     out.push(`<path class="queue-size" d="M${first},${n1(base)} L${stepPts.join(" L")} L${lastX},${n1(base)} Z" fill="${tint(hex, 0.55)}" stroke="${hex}" stroke-width="2.5" pointer-events="none"/>`);
@@ -942,8 +956,8 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
     const tracks = packTracks(lane.intervals, Math.max(1, (3 * scale.span) / scale.pw));
     const printed = printedBy.get(lane.task) ?? [];
     const roomy = printed.length > 0 && lane.intervals.length === 0 && lane.markers.length === 0;
-    const th = roomy ? ROOMY_H : TRACK_H;
-    const h = th + (tracks.length - 1) * TRACK_H + 8;
+    const th = roomy ? ctx.g.track + 14 : ctx.g.track;
+    const h = th + (tracks.length - 1) * ctx.g.track + ctx.g.lanePad;
     laneMid.set(lane.task, y + 4 + th / 2);
     body.push(`<g class="lane" data-task="${esc(lane.task)}">`);
     body.push(`<rect class="lane-bg" x="0" y="${n1(y)}" width="${scale.w}" height="${n1(h)}" fill="${li % 2 ? "#f4f4f4" : "#fbfbfb"}"/>`);
@@ -959,11 +973,11 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
     const busy: [number, number][] = [];
     tracks.forEach((items, k) => {
       for (const piece of intervalPieces(ctx, items)) {
-        drawInterval(ctx, body, piece, y + 4 + k * TRACK_H, k === 0 ? taken : []);
+        drawInterval(ctx, body, piece, y + 4 + k * ctx.g.track, k === 0 ? taken : []);
         if (k === 0) busy.push([scale.x(piece.from) - 1.5, Math.max(scale.x(piece.to), scale.x(piece.from) + 3)]);
       }
     });
-    drawMarkers(ctx, body, lane.markers, y + 4 + TRACK_H / 2, taken, busy);
+    drawMarkers(ctx, body, lane.markers, y + 4 + ctx.g.track / 2, taken, busy);
     if (printed.length) drawPrints(ctx, body, lane.task, printed, y + 4, [...busy, ...taken], roomy, roomy ? printSize : F_SMALL);
     body.push(`</g>`);
     y += h;
@@ -977,8 +991,8 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
       const ys = ps.tasks.map((t) => laneMid.get(t)).filter((v): v is number => v !== undefined);
       if (!ys.length) continue;
       const x = n1(scale.x(ps.t));
-      const y1 = n1(Math.min(...ys) - BAR_H / 2 - 2);
-      const y2 = n1(Math.max(...ys) + BAR_H / 2 + 2);
+      const y1 = n1(Math.min(...ys) - ctx.g.bar / 2 - 2);
+      const y2 = n1(Math.max(...ys) + ctx.g.bar / 2 + 2);
       const tip = `${obj}: ${ps.tasks.length} tasks pass together at ${fmt(ps.t)} ms\n${ps.tasks.join(", ")}`;
       const dots = ys.map((cy) => `<circle cx="${x}" cy="${n1(cy)}" r="6" fill="#111" stroke="#fff" stroke-width="2"/>`).join("");
       body.push(
@@ -994,7 +1008,7 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
       if (y1 === undefined || yw === undefined) continue;
       const x1 = scale.x(w.cause.t);
       const x2 = scale.x(w.woken.end);
-      const y2 = yw + (yw > y1 ? -BAR_H / 2 - 1 : BAR_H / 2 + 1);
+      const y2 = yw + (yw > y1 ? -ctx.g.bar / 2 - 1 : ctx.g.bar / 2 + 1);
       const bend = 16 + Math.min(24, Math.abs(y2 - y1) / 8);
       const d = `M${n1(x1)},${n1(y1)} Q${n1((x1 + x2) / 2 + bend)},${n1((y1 + y2) / 2)} ${n1(x2)},${n1(y2)}`;
       const tip = `${w.cause.task} ${w.cause.op} ${w.obj} at ${fmt(w.cause.t)} ms\n→ ${w.woken.task} stops waiting: ${w.woken.closed!.op} at ${fmt(w.woken.end)} ms (${fmt(w.woken.end - w.cause.t)} ms later)`;
@@ -1007,7 +1021,7 @@ function drawRun(ctx: Ctx, model: TraceModel, label: string, div: { t: number; t
     side.push(`<line x1="0" x2="${X0}" y1="${n1(y - 5)}" y2="${n1(y - 5)}" stroke="#bbb" stroke-width="1.5"/>`);
   }
   for (const p of model.primitives) {
-    const h = primRowHeight(p);
+    const h = primRowHeight(ctx, p);
     const row: string[] = [];
     drawPrimitive(ctx, row, p, y, h, passes.get(p.obj) ?? []);
     body.push(...row);
@@ -1364,7 +1378,8 @@ export function renderTimeline(opts: TimelineOptions): string {
     return { hex: colorOf(idx).hex, idx: idx % 8 };
   };
   const room = lastPrintOnly > lastEvent ? 0.2 : 0;
-  const ctx: Ctx = { scale: makeScale(ranges, room), colour };
+  const g = ranges.length > 1 ? COMPACT : AIRY;
+  const ctx: Ctx = { g, scale: makeScale(ranges, room), colour };
   // Dense or long runs are laid out again at wider widths (text at the same
   // size, so it stays crisp), every run at the same width to share one axis.
   const zoom = zoomLevels(crowding(models), ctx.scale.span);
@@ -1389,7 +1404,7 @@ export function renderTimeline(opts: TimelineOptions): string {
   const drawn = new Map<number, (RunLayout | null)[]>();
   let size = 0;
   for (const k of zoom.levels) {
-    const at: Ctx = k === 1 ? ctx : { scale: makeScale(ranges, room, k), colour };
+    const at: Ctx = k === 1 ? ctx : { g, scale: makeScale(ranges, room, k), colour };
     const layouts = runs.map((_, i) => (models[i]!.events.length || prints[i]!.length ? drawRun(at, models[i]!, labels[i]!, divs[i] ?? null, prints[i]!) : null));
     size += layouts.reduce((n, l) => n + (l ? l.svg.length + l.names.length : 0), 0);
     if (k > 1 && size > ZOOM_BUDGET) break;
