@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { TraceEvent } from "../../src/trace/events.js";
 import { firstDivergence } from "../../src/trace/model.js";
-import { escapeHtml, renderTimeline } from "../../src/trace/timeline.js";
+import { escapeHtml, renderTimeline, zoomLevels } from "../../src/trace/timeline.js";
 import { startedAt } from "../../src/cli/visuals.js";
 
 const L = (t: number, task: string, op: string, side: TraceEvent["side"] = "board"): TraceEvent => ({ t, side, task, type: "Lock", obj: "lock", op });
@@ -416,5 +416,99 @@ describe("renderTimeline", () => {
     // Where a lane has room after its last bar, the text is there, whole (task-1's last turn ends at 2001 ms of 3001).
     expect(shown).toBeGreaterThanOrEqual(1);
     expect(printedLanes(html)[0]!.texts).toEqual(["writes counter, Releasing lock"]);
+  });
+});
+
+describe("long and dense runs", () => {
+  /** 8 tasks over 16 s: at the page's width a hold is 6 px, too thin for any label. */
+  const dense = (side: TraceEvent["side"] = "board", hold = 100) => lockTurns(8, 20, hold, side);
+  /** The zoom levels of the page, in order, the one it opens at not hidden. */
+  const levelsOf = (html: string) => [...html.matchAll(/<div class="zoom-level" data-zoom="(\d+)"( hidden)?>/g)].map((m) => ({ k: Number(m[1]), open: !m[2] }));
+  /** What one level of the n-th run holds (a level has no div inside it). */
+  const level = (html: string, k: number, n = 0) => [...html.matchAll(new RegExp(`<div class="zoom-level" data-zoom="${k}"[^>]*>([\\s\\S]*?)</div>`, "g"))][n]?.[1] ?? "";
+  const count = (s: string, re: RegExp) => s.match(re)?.length ?? 0;
+  const viewWidth = (svg: string) => Number(/<svg class="chart"[^>]* viewBox="0 0 ([\d.]+) /.exec(svg)?.[1]);
+
+  it("is laid out at 1, 2, 4 … times the page's width, and opens where its bars read as bars", () => {
+    const html = renderTimeline({ title: "dense", runs: [{ label: "board", events: dense() }] });
+    expect(levelsOf(html)).toEqual([1, 2, 4, 8, 16].map((k) => ({ k, open: k === 4 })));
+    // Laid out again, not stretched: the plot is k times as wide, the names beside it as wide as ever.
+    for (const k of [1, 2, 4, 8, 16]) expect(viewWidth(level(html, k))).toBe(1280 + 952 * (k - 1));
+    expect(html).toContain(`<span class="zoom-now" aria-live="polite">×4</span>`);
+    expect(html).toContain(`data-zoom-step="1"`);
+  });
+
+  it("the wider it is laid out, the more labels: at the widest every hold and every holder is named", () => {
+    const html = renderTimeline({ title: "dense", runs: [{ label: "board", events: dense() }] });
+    const fit = level(html, 1);
+    const widest = level(html, 16);
+    const holds = count(widest, /<rect class="bar holding/g);
+    expect(holds).toBe(160);
+    expect(count(fit, /<rect class="bar holding/g)).toBe(160);
+    expect(count(fit, />holds lock<|>lock<\/text>/g)).toBe(0);
+    expect(count(widest, /<text class="bar-text"[^>]*>(holds )?lock</g)).toBe(holds);
+    expect(count(widest, /<text class="bar-text halo"[^>]*>waits for lock \(/g)).toBeGreaterThan(150);
+    // The lock's row names its holder, turn by turn: nowhere at the page's width, every turn at the widest.
+    expect(count(fit, /class="state-text holder-text"/g)).toBe(0);
+    const holders = [...widest.matchAll(/class="state-text holder-text"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    expect(holders).toHaveLength(160);
+    expect(holders.slice(0, 9)).toEqual(["task-1", "task-2", "task-3", "task-4", "task-5", "task-6", "task-7", "task-8", "task-1"]);
+  });
+
+  it("a wider level has a names column to stay in view while the plot scrolls, and the time along its top too", () => {
+    const html = renderTimeline({ title: "dense", runs: [{ label: "board", events: dense() }] });
+    expect(level(html, 1)).not.toContain(`<svg class="names"`);
+    expect(level(html, 1)).not.toContain("top-tick");
+    for (const k of [2, 16]) {
+      const names = /<svg class="names"[\s\S]*?<\/svg>/.exec(level(html, k))?.[0] ?? "";
+      expect([...names.matchAll(/class="name-label"[^>]*>([^<]*)</g)].map((m) => m[1])).toEqual(Array.from({ length: 8 }, (_, i) => `task-${i + 1}`));
+      expect(names).toContain(`class="prim-label"`);
+      expect(names).toContain(">held by</text>");
+      expect(count(level(html, k), /class="tick-label top-tick/g)).toBe(count(level(html, k), /class="tick-label"/g));
+    }
+  });
+
+  it("short runs stay as they were: one picture at the page's width, no zoom", () => {
+    for (const events of [
+      lockTurns(3, 3, 500),
+      // A hold within one tick is a sliver at any width: no reason to zoom a run that is not crowded.
+      [L(0, "a", "acquire"), L(0.3, "a", "release"), L(1, "b", "acquire"), L(2500, "b", "release"), L(2600, "a", "acquire"), L(5000, "a", "release")],
+    ]) {
+      const html = renderTimeline({ title: "short", runs: [{ label: "board", events }] });
+      expect(html).not.toContain(`class="zoom-level"`);
+      expect(html).not.toContain('data-zoom-step="');
+      expect(html).not.toContain(`<svg class="names"`);
+      expect(html.match(/<svg class="chart"/g)).toHaveLength(1);
+      expect(viewWidth(html)).toBe(1280);
+    }
+  });
+
+  it("compare: both runs at the same widths, on one axis each, with less air so both fit a projector", () => {
+    const one = renderTimeline({ title: "one", runs: [{ label: "board", events: dense() }] });
+    const html = renderTimeline({ title: "two", runs: [{ label: "board", events: dense() }, { label: "host", events: dense("host", 101) }] });
+    const ks = levelsOf(html).map((l) => l.k);
+    expect(ks.slice(0, ks.length / 2)).toEqual(ks.slice(ks.length / 2));
+    for (const k of ks.slice(0, ks.length / 2)) {
+      expect(viewWidth(level(html, k, 0))).toBe(viewWidth(level(html, k, 1)));
+      const ticks = (svg: string) => [...svg.matchAll(/class="tick-label"[^>]*x="([^"]*)"[^>]*>([^<]*)</g)].map((m) => `${m[1]}:${m[2]}`).join(" ");
+      expect(ticks(level(html, k, 0))).toBe(ticks(level(html, k, 1)));
+    }
+    const laneH = (s: string) => Number(/<rect class="lane-bg" x="0" y="[^"]*" width="[^"]*" height="([^"]*)"/.exec(s)?.[1]);
+    expect(laneH(html)).toBeLessThan(laneH(one) * 0.8);
+    expect(laneH(html)).toBeGreaterThanOrEqual(40);
+  });
+
+  it("never wider than 32 times the page, however short the bars", () => {
+    expect(zoomLevels({ perBar: 10, short: 0.5 }, 3_600_000).levels).toEqual([1, 2, 4, 8, 16, 32]);
+    expect(zoomLevels({ perBar: 10, short: 0.5 }, 3_600_000).open).toBe(32);
+    expect(zoomLevels({ perBar: null, short: null }, 1000).levels).toEqual([1]);
+  });
+
+  it("prints the picture that fits the page, without the zoom buttons", () => {
+    const html = renderTimeline({ title: "dense", runs: [{ label: "board", events: dense() }] });
+    const print = /@media print\{([\s\S]*?)\n\}/.exec(html)?.[1] ?? "";
+    expect(print).toContain(`.zoom-level{display:none !important}`);
+    expect(print).toContain(`.zoom-level[data-zoom="1"]{display:block !important`);
+    expect(print).toContain(`.zoom{display:none}`);
   });
 });
