@@ -41,6 +41,23 @@ const BROKEN_LOCK = [
   " 2210 ms  main       final counter: 3, expected 9 (6 updates lost)",
 ];
 
+/** 8 tasks take one Lock in turns, 20 rounds each, 100 ms a turn: 16 s, too dense for the page's width. Each says which round it is in. */
+function denseRun(side: TraceEvent["side"] = "board", hold = 100): { events: TraceEvent[]; lines: string[] } {
+  const tasks = Array.from({ length: 8 }, (_, i) => `task-${i + 1}`);
+  const events: TraceEvent[] = [L(1, "task-1", "acquire", side), ...tasks.slice(1).map((t, i) => L(1 + (i + 1) * 0.1, t, "wait", side))];
+  const lines: string[] = [`    1 ms  task-1     round 1`];
+  let t = 1;
+  for (let k = 1; k < 160; k++) {
+    t += hold;
+    const prev = tasks[(k - 1) % 8]!;
+    events.push(L(t, prev, "release", side), L(t + 0.2, tasks[k % 8]!, "acquire", side));
+    if (k <= 152) events.push(L(t + 0.4, prev, "wait", side));
+    lines.push(`${String(Math.round(t)).padStart(5)} ms  ${tasks[k % 8]}     round ${Math.floor(k / 8) + 1}`);
+  }
+  events.push(L(t + hold, "task-8", "release", side));
+  return { events, lines };
+}
+
 let tb: TestBrowser | undefined;
 /** Why there is no browser: every test fails with it (a missing Chromium must not look like a skip). */
 let launchError: Error | undefined;
@@ -314,6 +331,126 @@ describe("timeline in Chromium", () => {
       expect(alone.problems).toEqual([]);
     } finally {
       await alone.page.close();
+    }
+  });
+
+  it("a long dense run (8 tasks, 16 s) at 1024x768: wider, scrolls under its lane names, zooms with keys and buttons, labels clear of each other, prints the fit", async () => {
+    const board = denseRun();
+    const host = denseRun("host", 101);
+    const { page, problems } = await open("dense", { title: "8 tasks, 16 s", runs: [{ label: "board", ...board }, { label: "host", ...host }] }, { width: 1024, height: 768 });
+    /** Per run: the level shown, its scroll, how wide it is and shows. */
+    const state = () =>
+      page.$$eval(".chart-wrap.zoomable", (ws) =>
+        ws.map((w) => {
+          const lv = w.querySelector<HTMLElement>(".zoom-level:not([hidden])")!;
+          return { k: Number(lv.dataset.zoom), shown: [...w.querySelectorAll(".zoom-level")].filter((e) => getComputedStyle(e).display !== "none").length, left: lv.scrollLeft, scrollW: lv.scrollWidth, clientW: lv.clientWidth };
+        }),
+      );
+    /** The moment in the middle of the plot the first run shows beside its names column, in ms. */
+    const middle = () =>
+      page.$eval(".chart-wrap.zoomable .zoom-level:not([hidden])", (lv) => {
+        const s = lv.querySelector<SVGSVGElement>("svg.chart")!;
+        const names = lv.querySelector("svg.names");
+        const nw = names ? names.getBoundingClientRect().width : 0;
+        const r = lv.getBoundingClientRect();
+        const m = s.getScreenCTM()!;
+        const x = (r.left + nw + (lv.clientWidth - nw) / 2 - m.e) / m.a;
+        const d = s.dataset;
+        return { t: Number(d.start) + ((x - Number(d.x0)) / (Number(d.x1) - Number(d.x0))) * Number(d.span), visible: ((lv.clientWidth - nw) / m.a / (Number(d.x1) - Number(d.x0))) * Number(d.span) };
+      });
+    const now = () => page.$eval(".zoom-now", (e) => e.textContent);
+    try {
+      // Opens wider than the window, at the same width for both runs; the page itself never scrolls sideways.
+      let st = await state();
+      expect(st.map((s) => s.k)).toEqual([4, 4]);
+      expect(st.map((s) => s.shown)).toEqual([1, 1]);
+      expect(st[0]!.scrollW).toBeGreaterThan(3 * st[0]!.clientW);
+      expect(await now()).toBe("×4");
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+
+      // Scrolled right: the other run follows, and every lane's name is still there, on top, at the left.
+      await page.$eval(".chart-wrap.zoomable .zoom-level:not([hidden])", (lv) => {
+        lv.scrollIntoView({ block: "center" });
+        lv.scrollLeft = 2000;
+      });
+      await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>(".zoom-level:not([hidden])")].every((lv) => lv.scrollLeft === 2000), { timeout: 5_000 });
+      const names = await page.$eval(".chart-wrap.zoomable .zoom-level:not([hidden])", (lv) => {
+        const box = lv.getBoundingClientRect();
+        const chart = lv.querySelector("svg.chart")!.getBoundingClientRect();
+        return {
+          chartMoved: box.left - chart.left,
+          labels: [...lv.querySelectorAll("svg.names .name-label")].map((e) => {
+            const r = e.getBoundingClientRect();
+            const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            return { name: e.textContent, left: r.left - box.left, onTop: !!hit && !!hit.closest("svg.names"), inView: r.top >= 0 && r.bottom <= innerHeight };
+          }),
+        };
+      });
+      expect(names.chartMoved).toBeGreaterThan(1900);
+      expect(names.labels.map((l) => l.name)).toEqual(Array.from({ length: 8 }, (_, i) => `task-${i + 1}`));
+      for (const l of names.labels.filter((l) => l.inView)) {
+        expect(l.left).toBeGreaterThanOrEqual(0);
+        expect(l.left).toBeLessThan(40);
+        expect(l.onTop, l.name!).toBe(true);
+      }
+      expect(names.labels.filter((l) => l.inView).length).toBeGreaterThan(3);
+
+      // "+" lays it out twice as wide, keeping the moment in the middle where it was.
+      const before = await middle();
+      await page.keyboard.press("+");
+      st = await state();
+      expect(st.map((s) => s.k)).toEqual([8, 8]);
+      expect(st[1]!.left).toBe(st[0]!.left);
+      expect(await now()).toBe("×8");
+      const after = await middle();
+      expect(Math.abs(after.t - before.t)).toBeLessThan(after.visible / 10);
+
+      // "0": the whole run in the window; nothing left to scroll, and no narrower level.
+      await page.keyboard.press("0");
+      st = await state();
+      expect(st.map((s) => s.k)).toEqual([1, 1]);
+      expect(st[0]!.scrollW).toBeLessThanOrEqual(st[0]!.clientW + 1);
+      expect(await now()).toBe("fit");
+      expect(await page.$eval('[data-zoom-step="-1"]', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+      await page.keyboard.press("-");
+      expect((await state()).map((s) => s.k)).toEqual([1, 1]);
+      // The buttons do what the keys do.
+      await page.click('[data-zoom-step="1"]');
+      expect((await state()).map((s) => s.k)).toEqual([2, 2]);
+      await page.click('[data-zoom-step="0"]');
+      expect((await state()).map((s) => s.k)).toEqual([1, 1]);
+
+      // The widest level: no label on another, in any lane or row, as the browser lays them out.
+      while (!(await page.$eval('[data-zoom-step="1"]', (b) => (b as HTMLButtonElement).disabled))) await page.click('[data-zoom-step="1"]');
+      expect((await state())[0]!.k).toBeGreaterThanOrEqual(16);
+      const clashes = await page.$$eval(".zoom-level:not([hidden]) svg.chart", (svgs) =>
+        svgs.flatMap((svg) =>
+          [...svg.querySelectorAll("g.lane, g.prim-row")].flatMap((g) => {
+            const texts = [...g.querySelectorAll(".bar-text, .marker-text, .print-text, .state-text")].map((e) => ({ what: e.textContent, r: e.getBoundingClientRect(), y: e.getAttribute("y") }));
+            const hit = (a: DOMRect, b: DOMRect) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+            const out: string[] = [];
+            texts.forEach((a, i) => {
+              for (const b of texts.slice(i + 1)) if (hit(a.r, b.r)) out.push(`${g.getAttribute("data-task") ?? g.getAttribute("data-obj")}: "${a.what}" on "${b.what}"`);
+            });
+            return out;
+          }),
+        ),
+      );
+      expect(clashes).toEqual([]);
+      // ...and there the holds and holders are named, as they are not at the page's width.
+      const named = await page.$eval(".zoom-level:not([hidden]) svg.chart", (s) => ({ holds: s.querySelectorAll("rect.bar.holding").length, labels: s.querySelectorAll("g.lane .bar-text").length, holders: s.querySelectorAll(".holder-text").length }));
+      expect(named.labels).toBeGreaterThanOrEqual(named.holds);
+      expect(named.holders).toBe(160);
+
+      // Printed: the picture that fits the page, once per run, and no buttons.
+      await page.emulateMediaType("print");
+      const printed = await page.$$eval(".zoom-level", (ls) => ls.filter((l) => getComputedStyle(l).display !== "none").map((l) => (l as HTMLElement).dataset.zoom));
+      expect(printed).toEqual(["1", "1"]);
+      expect(await page.$eval(".zoom", (e) => getComputedStyle(e).display)).toBe("none");
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
     }
   });
 });
