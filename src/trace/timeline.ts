@@ -1139,6 +1139,7 @@ svg.names{flex:none;position:sticky;left:0;z-index:2;display:block;height:auto;f
 .zoom button:disabled{opacity:.35;cursor:default}
 .zoom button:focus-visible{outline:3px solid #0072B2;outline-offset:1px}
 .zoom-now{min-width:2.6em;text-align:center;font-weight:700}
+.zoom-keys{font-size:.8em;color:#555;margin-left:.3em}
 svg.chart text{user-select:none}
 .halo{paint-order:stroke;stroke:#fff;stroke-width:5px;stroke-linejoin:round}
 .hl{stroke:#000 !important;stroke-width:3px !important}
@@ -1311,6 +1312,8 @@ const JS = `
   }
   var outs = document.querySelectorAll('.out-line[data-t]');
   for (var j = 0; j < outs.length; j++) (function(o){
+    /* In a picture wider than the window, a click on a printed line brings its moment into view. */
+    o.addEventListener('click', function(){ if (wraps.length && level !== levels[0]) { scrollTo(+o.dataset.t); showCursor(+o.dataset.t); } });
     o.addEventListener('mouseenter', function(){ showCursor(+o.dataset.t); });
     o.addEventListener('mouseleave', function(){ showCursor(null); });
   })(outs[j]);
@@ -1340,7 +1343,7 @@ function legend(prims: { obj: string; type: string }[], divergence: boolean, has
   if (zoom) {
     const k = zoom.open;
     items.push(
-      `<span class="zoom" role="group" aria-label="zoom (keys + − 0)"><button type="button" data-zoom-step="-1" title="narrower (−)" aria-label="zoom out">−</button><span class="zoom-now" aria-live="polite">${k === 1 ? "fit" : `×${k}`}</span><button type="button" data-zoom-step="1" title="wider (+)" aria-label="zoom in">+</button><button type="button" data-zoom-step="0" title="whole run in the window (0)">fit</button></span>`,
+      `<span class="zoom" role="group" aria-label="zoom (keys + − 0)"><button type="button" data-zoom-step="-1" title="narrower (−)" aria-label="zoom out">−</button><span class="zoom-now" aria-live="polite">${k === 1 ? "fit" : `×${k}`}</span><button type="button" data-zoom-step="1" title="wider (+)" aria-label="zoom in">+</button><button type="button" data-zoom-step="0" title="whole run in the window (0)">fit</button><span class="zoom-keys">keys + − 0</span></span>`,
     );
   }
   return `<div class="legend" role="list">${items.join("")}</div>`;
