@@ -58,6 +58,25 @@ function denseRun(side: TraceEvent["side"] = "board", hold = 100): { events: Tra
   return { events, lines };
 }
 
+/** What barrier-demo records and prints: three tasks count 0 to 4 at their own speeds and meet at a Barrier(3) after each number. */
+function barrierRun(side: TraceEvent["side"], skew = 0): { events: TraceEvent[]; lines: string[] } {
+  const B = (t: number, task: string, op: string): TraceEvent => ({ t, side, task, type: "Barrier", obj: "barrier", op });
+  const events: TraceEvent[] = [];
+  const lines: string[] = [];
+  const line = (t: number, task: string, text: string) => lines.push(`${String(Math.round(t)).padStart(5)} ms  ${task.padEnd(10)} ${text}`);
+  for (let k = 0; k < 5; k++) {
+    const t = k * (1050 + skew);
+    [150, 900, 1050].forEach((d, i) => {
+      line(t + d - 1, `report-${i + 1}`, `${k}`);
+      if (i < 2) line(t + d, `report-${i + 1}`, `waits at the barrier (${i + 1} of 3 arrived)`);
+    });
+    events.push(B(t + 150, "report-1", "arrive"), B(t + 900, "report-2", "arrive"), B(t + 1050 + skew, "report-3", "arrive"));
+    events.push(B(t + 1050 + skew, "report-3", "pass"), B(t + 1050 + skew, "report-1", "pass"), B(t + 1051 + skew, "report-2", "pass"));
+    line(t + 1051 + skew, "report-2", "passes the barrier");
+  }
+  return { events, lines };
+}
+
 let tb: TestBrowser | undefined;
 /** Why there is no browser: every test fails with it (a missing Chromium must not look like a skip). */
 let launchError: Error | undefined;
@@ -331,6 +350,33 @@ describe("timeline in Chromium", () => {
       expect(alone.problems).toEqual([]);
     } finally {
       await alone.page.close();
+    }
+  });
+
+  it("compare barrier-demo at 1024x768: both runs, from the first heading to the second time axis, fit under the legend at once", async () => {
+    const board = barrierRun("board");
+    const host = barrierRun("host", 3);
+    // On the host the barrier lets report-1 through first in the third round: the runs differ, as they may.
+    const at = host.events.findIndex((e, i) => i > 20 && e.op === "pass");
+    [host.events[at], host.events[at + 1]] = [{ ...host.events[at + 1]!, t: host.events[at]!.t }, { ...host.events[at]!, t: host.events[at + 1]!.t }];
+    const { page, problems } = await open(
+      "both",
+      { title: "barrier-demo: board and host", watchFor: "all three pass together", runs: [{ label: "board", ...board }, { label: "host", ...host }], divergence: firstDivergence(board.events, host.events) },
+      { width: 1024, height: 768 },
+    );
+    try {
+      const both = await page.evaluate(() => {
+        const charts = [...document.querySelectorAll("svg.chart")].map((s) => s.getBoundingClientRect());
+        return { runs: charts[charts.length - 1]!.bottom - document.querySelector("section.run")!.getBoundingClientRect().top, legend: document.querySelector(".legend")!.getBoundingClientRect().height, charts: charts.length };
+      });
+      expect(both.charts).toBe(2);
+      expect(await page.$$("g.divergence")).toHaveLength(2);
+      expect(both.runs).toBeLessThanOrEqual(768 - both.legend);
+      // Less air, the same type: the lane names as big as in one run alone.
+      expect(Math.min(...(await sizes(page, ".lane-label")))).toBeGreaterThanOrEqual(18);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
     }
   });
 
