@@ -1295,6 +1295,13 @@ const JS = `
       if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
       var tg = ev.target && ev.target.tagName;
       if (tg === 'INPUT' || tg === 'TEXTAREA') return;
+      if ((ev.key === 'ArrowRight' || ev.key === 'ArrowLeft') && level !== levels[0]) {
+        /* A presenter's remote or the arrow keys page through a wide picture, most of a window at a time. */
+        var lv = shown(wraps[0]), nw = nameW(lv);
+        ev.preventDefault();
+        lv.scrollLeft += (ev.key === 'ArrowRight' ? 1 : -1) * 0.8 * (lv.clientWidth - nw);
+        return;
+      }
       var d = ev.key === '+' || ev.key === '=' ? 1 : ev.key === '-' || ev.key === '\u2212' || ev.key === '_' ? -1 : ev.key === '0' ? 0 : null;
       if (d === null) return;
       ev.preventDefault();
@@ -1343,7 +1350,7 @@ function legend(prims: { obj: string; type: string }[], divergence: boolean, has
   if (zoom) {
     const k = zoom.open;
     items.push(
-      `<span class="zoom" role="group" aria-label="zoom (keys + − 0)"><button type="button" data-zoom-step="-1" title="narrower (−)" aria-label="zoom out">−</button><span class="zoom-now" aria-live="polite">${k === 1 ? "fit" : `×${k}`}</span><button type="button" data-zoom-step="1" title="wider (+)" aria-label="zoom in">+</button><button type="button" data-zoom-step="0" title="whole run in the window (0)">fit</button><span class="zoom-keys">keys + − 0</span></span>`,
+      `<span class="zoom" role="group" aria-label="zoom (keys + − 0)"><button type="button" data-zoom-step="-1" title="narrower (−)" aria-label="zoom out">−</button><span class="zoom-now" aria-live="polite">${k === 1 ? "fit" : `×${k}`}</span><button type="button" data-zoom-step="1" title="wider (+)" aria-label="zoom in">+</button><button type="button" data-zoom-step="0" title="whole run in the window (0)">fit</button><span class="zoom-keys">keys + − 0 ← →</span></span>`,
     );
   }
   return `<div class="legend" role="list">${items.join("")}</div>`;

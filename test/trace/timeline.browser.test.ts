@@ -441,6 +441,12 @@ describe("timeline in Chromium", () => {
       }
       expect(names.labels.filter((l) => l.inView).length).toBeGreaterThan(3);
 
+      // The arrow keys page through it (a presenter's remote sends them), both runs together.
+      await page.keyboard.press("ArrowLeft");
+      await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>(".zoom-level:not([hidden])")].every((lv) => lv.scrollLeft < 1600), { timeout: 5_000 });
+      await page.keyboard.press("ArrowRight");
+      await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>(".zoom-level:not([hidden])")].every((lv) => Math.abs(lv.scrollLeft - 2000) < 2), { timeout: 5_000 });
+
       // "+" lays it out twice as wide, keeping the moment in the middle where it was.
       const before = await middle();
       await page.keyboard.press("+");
