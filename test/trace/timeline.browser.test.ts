@@ -494,6 +494,12 @@ describe("timeline in Chromium", () => {
       expect(named.labels).toBeGreaterThanOrEqual(named.holds);
       expect(named.holders).toBe(160);
 
+      // A click on a printed line brings its moment to the middle of the view.
+      const line = await page.$$eval('.out-line[data-t]', (ls) => Number((ls[100] as HTMLElement).dataset.t));
+      await page.$$eval('.out-line[data-t]', (ls) => (ls[100] as HTMLElement).click());
+      const there = await middle();
+      expect(Math.abs(there.t - line)).toBeLessThan(there.visible / 10);
+
       // Printed: the picture that fits the page, once per run, and no buttons.
       await page.emulateMediaType("print");
       const printed = await page.$$eval(".zoom-level", (ls) => ls.filter((l) => getComputedStyle(l).display !== "none").map((l) => (l as HTMLElement).dataset.zoom));
