@@ -29,15 +29,26 @@ async function run(name: string, opts: { broken?: boolean; speed?: number } = {}
   return { texts: parsed.map((l) => l.text), ms: parsed.map((l) => l.ms!) };
 }
 
-/** The `n`th setImmediate (1-based) runs `lateMs` after it was asked for: the loop turn before it was that slow. */
-function slowTurn(n: number, lateMs: number) {
-  const real = globalThis.setImmediate;
-  let calls = 0;
+/**
+ * Everything the host is asked to run at once (a setImmediate, or a timer due
+ * now) while fake time is before `until` ms runs `lateMs` late: a slow start,
+ * whichever way the mirror starts its tasks. Counts what it delayed, so a
+ * test can check it really slowed something.
+ */
+function slowStart(until: number, lateMs: number) {
+  const delayed = { count: 0 };
+  const [realImmediate, realTimeout] = [globalThis.setImmediate, globalThis.setTimeout];
   vi.spyOn(globalThis, "setImmediate").mockImplementation(((fn: (...a: unknown[]) => void, ...args: unknown[]) => {
-    calls += 1;
-    if (calls === n) return setTimeout(() => fn(...args), lateMs) as unknown as NodeJS.Immediate;
-    return real(fn, ...args);
+    if (performance.now() >= until) return realImmediate(fn, ...args);
+    delayed.count++;
+    return realTimeout(() => fn(...args), lateMs) as unknown as NodeJS.Immediate;
   }) as typeof setImmediate);
+  vi.spyOn(globalThis, "setTimeout").mockImplementation(((fn: (...a: unknown[]) => void, delay = 0, ...args: unknown[]) => {
+    if (performance.now() + delay >= until) return realTimeout(fn, delay, ...args);
+    delayed.count++;
+    return realTimeout(fn, delay + lateMs, ...args);
+  }) as typeof setTimeout);
+  return delayed;
 }
 
 /** Timers due (by fake performance.now() + delay) in [from, to) fire `lateMs` late, as when the process was not scheduled. */
@@ -50,19 +61,21 @@ function lateTimers(from: number, to: number, lateMs: number) {
 }
 
 describe("host mirrors follow the demo's schedule, not the host's timing", () => {
-  it("lock-demo: task-3 starting 250 ms late on the host still arrives while task-1 holds the lock", async () => {
-    // gather starts task-1, task-2, task-3 one event-loop turn apart; the
-    // board starts them in one go. A slow third turn used to make task-3
-    // arrive at 650 ms, after task-1's release at 600.
-    slowTurn(3, 250);
+  it("lock-demo: the host's start running 250 ms late still has task-3 arrive while task-1 holds the lock", async () => {
+    // The board starts task-1, task-2, task-3 in one go. When gather started
+    // them one event-loop turn apart, slow turns made task-3 arrive after
+    // task-1's release at 600 ms.
+    const delayed = slowStart(1, 250);
     const { texts } = await run("lock-demo");
     expect(texts).toEqual(EXPECTED["lock-demo"]);
+    expect(delayed.count).toBeGreaterThanOrEqual(3); // the three starts at least
   });
 
   it("lock-demo broken: a slow start does not change who reads the counter when", async () => {
-    slowTurn(3, 250);
+    const delayed = slowStart(1, 250);
     const { texts } = await run("lock-demo", { broken: true });
     expect(texts).toEqual(EXPECTED_BROKEN["lock-demo"]);
+    expect(delayed.count).toBeGreaterThanOrEqual(3);
   });
 
   it("event-demo broken: waiter-1's second poll firing 260 ms late still comes before the setter", async () => {
