@@ -273,8 +273,16 @@ export async function mkdir(board: Board, path: string, parents = false): Promis
   try {
     await run(board, makeDirsScript(path), path, "mkdir");
   } catch (err) {
+    // Only the filesystem's refusal can mean a file in the way. A lost line, no
+    // answer or Ctrl-C is reported as it is, without more round trips to the board.
+    if (!(err instanceof UserError && (err.exitCode === FS_EXIT.refused || err.exitCode === FS_EXIT.notFound))) throw err;
+    let file: string | undefined;
+    try {
+      file = await fileInTheWay(board, path);
+    } catch {
+      throw err; // the mkdir's own error is the one to show, not the look that followed it
+    }
     // "already exists" would describe a folder that is there; the trouble is a file with its name.
-    const file = await fileInTheWay(board, path);
     if (file) throw new UserError(`mkdir ${path} on the board: the file ${file} is in the way`, `remove it (\`synccli fs rm :${file}\`) or choose another place`, FS_EXIT.refused);
     throw err;
   }

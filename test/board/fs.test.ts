@@ -1,9 +1,9 @@
 // File operations on the virtual board, through the board API (one board, many operations).
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { simBoard } from "../helpers/sim.js";
 import { boardPath, copyOnBoard, diskUsage, hashFiles, listDir, mkdir, putFile, readFile, remove, rmdir, stat, touch, walk, FS_EXIT } from "../../src/board/fs.js";
 import { sha256 } from "../../src/board/files.js";
-import type { UserError } from "../../src/errors.js";
+import { EXIT, type UserError } from "../../src/errors.js";
 
 const fails = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as UserError);
 
@@ -109,5 +109,42 @@ describe("a full filesystem", () => {
     expect(await fails(copyOnBoard(board, "/10k.bin", "/copy.bin"))).toMatchObject({ ...full, message: "the board's filesystem is full: /copy.bin did not fit (the part written is removed)" });
     expect(await stat(board, "/copy.bin")).toBeUndefined();
     expect(Buffer.from(await readFile(board, "/10k.bin")).equals(Buffer.alloc(10_000, 2))).toBe(true);
+  });
+});
+
+describe("mkdir --parents when the board goes away", () => {
+  it("the lost line is the error reported, and no stat follows it to look for a file in the way", async () => {
+    const { board, link } = await simBoard();
+    await putFile(board, "/main.py", Buffer.from("x = 1\n"));
+    // The cable is pulled as the mkdir's code goes out: the board never answers it.
+    const write = link.hostWrite.bind(link);
+    link.hostWrite = (data) => {
+      if (Buffer.from(data).toString("latin1").includes("os.mkdir(p)")) link.unplug();
+      else write(data);
+    };
+    const exec = vi.spyOn(board, "exec");
+    const err = await fails(mkdir(board, "/main.py/sub", true));
+    expect(exec).toHaveBeenCalledTimes(1);
+    const first = await exec.mock.results[0]!.value.then(() => undefined, (e: unknown) => e);
+    expect(err).toBe(first);
+    expect(err).toMatchObject({ exitCode: EXIT.disconnected });
+  });
+
+  it("a refused mkdir whose look for a file in the way is cut off reports the refusal, not the lost line", async () => {
+    const { board, link } = await simBoard();
+    await putFile(board, "/main.py", Buffer.from("x = 1\n"));
+    let mkdirSent = false;
+    const write = link.hostWrite.bind(link);
+    link.hostWrite = (data) => {
+      const text = Buffer.from(data).toString("latin1");
+      if (text.includes("os.mkdir(p)")) mkdirSent = true;
+      // The first look after the refused mkdir never gets an answer.
+      if (mkdirSent && text.includes("print('-')")) link.unplug();
+      else write(data);
+    };
+    const err = await fails(mkdir(board, "/main.py/sub", true));
+    expect(mkdirSent).toBe(true);
+    expect([FS_EXIT.refused, FS_EXIT.notFound]).toContain(err?.exitCode);
+    expect(err?.message).toMatch(/^(mkdir \/main\.py\/sub on the board|no such file or directory on the board)/);
   });
 });
