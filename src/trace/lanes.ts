@@ -8,7 +8,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import type { TraceEvent } from "./events.js";
 import { buildModel, colorOf, niceStep, primitiveOrder, fmt, type Interval, type PrimitiveTimeline, type TraceModel } from "./model.js";
-import { normLines, printedMarksOfRuns, withoutAsides, type PrintMark, type PrintedLine } from "./printed.js";
+import { firstAndLast, firstWord, normLines, printedMarksOfRuns, withoutAsides, type PrintMark, type PrintedLine } from "./printed.js";
 
 export const HOLD_CHAR = "█";
 export const WAIT_CHAR = "░";
@@ -405,18 +405,6 @@ function joined(marks: readonly PrintMark[], form: (s: string) => string): strin
 /** Each text of `marks` shortened by `form`, made safe for the terminal. */
 function parts(marks: readonly PrintMark[], form: (s: string) => string): string[] {
   return marks.map((m) => sanitizeLabel(form(m.text))).filter((t) => t !== "");
-}
-
-/** The first and last words of `s` without its asides ("reads counter = 0 (round 1)" becomes "reads … 0"); `s` without asides when it has fewer than three. */
-function firstAndLast(s: string): string {
-  const short = withoutAsides(s);
-  const words = short.split(/\s+/);
-  return words.length < 3 ? short : `${words[0]} … ${words[words.length - 1]!.replace(/[,.;:]$/, "")}`;
-}
-
-/** What a line says it did, when nothing longer fits: "reads counter = 0" becomes "reads". */
-function firstWord(s: string): string {
-  return withoutAsides(s).split(/\s+/)[0]!.replace(/[,.;:]$/, "");
 }
 
 /** A printed line's cell in a traced task's row. */

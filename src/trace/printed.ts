@@ -73,3 +73,15 @@ export function withoutAsides(s: string): string {
   const short = s.replace(/\s*\([^()]*\)/g, "").trim();
   return short || s;
 }
+
+/** The first and last words of `s` without its asides ("reads counter = 0 (round 1)" becomes "reads … 0"); `s` without asides when it has fewer than three. */
+export function firstAndLast(s: string): string {
+  const short = withoutAsides(s);
+  const words = short.split(/\s+/);
+  return words.length < 3 ? short : `${words[0]} … ${words[words.length - 1]!.replace(/[,.;:]$/, "")}`;
+}
+
+/** What a line says it did, when nothing longer fits: "reads counter = 0" becomes "reads". */
+export function firstWord(s: string): string {
+  return withoutAsides(s).split(/\s+/)[0]!.replace(/[,.;:]$/, "");
+}

@@ -23,7 +23,8 @@ import {
   type TaskLane,
   type TraceModel,
 } from "./model.js";
-import { normLines, printedMarksOfRuns, withoutAsides, type PrintMark } from "./printed.js";
+// Which printed lines are a task's, how they are read and shortened: printed.ts, shared with the terminal lanes.
+import { firstAndLast, normLines, printedMarksOfRuns, withoutAsides, type PrintMark } from "./printed.js";
 
 /** A printed line of the demo: `ms` since its start (null when the line has none) and the text. */
 export interface TimelineLine {
@@ -377,15 +378,6 @@ export function zoomLevels(c: Crowding, span: number): { levels: number[]; open:
   const top = () => levels[levels.length - 1]!;
   while (top() < MAX_ZOOM && px(c.perBar, top()) < ZOOM_ROOMY && px(c.short, top()) < ZOOM_LABEL) levels.push(top() * 2);
   return { levels, open: levels.find((k) => px(c.perBar, k) >= ZOOM_SEE) ?? top() };
-}
-
-// ---------------------------------------------------------------- printed lines
-// Which lines are a task's, and how they are read: printed.ts (the terminal lanes use the same rule).
-
-/** The first and last words of `s` without its asides ("reads counter = 0 (round 1)" becomes "reads … 0"); `s` itself when it has fewer than three. */
-function firstAndLast(s: string): string {
-  const words = withoutAsides(s).split(/\s+/);
-  return words.length < 3 ? s : `${words[0]} … ${words[words.length - 1]!.replace(/[,.;:]$/, "")}`;
 }
 
 // ---------------------------------------------------------------- svg parts
