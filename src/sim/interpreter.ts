@@ -699,7 +699,9 @@ function keepWholeExceptionText() {
   const utf8 = new TextEncoder();
   M.UTF8ToString = (ptr: number, maxBytes?: number, ...rest: unknown[]) => {
     const s = decode(ptr, maxBytes, ...rest);
-    if (maxBytes === undefined) return s;
+    // Every string the interpreter hands JS comes through here; an exception's always holds its
+    // first \x04 (after the type, before any NUL), so the others are left alone at once.
+    if (maxBytes === undefined || !s.includes("\x04")) return s;
     const split = s.indexOf("\x04") !== s.lastIndexOf("\x04");
     if (split || (s.length < maxBytes && utf8.encode(s).length < maxBytes)) {
       const raw = new Uint8Array(maxBytes);
