@@ -585,6 +585,8 @@ export class Exec implements Operation {
   /** After a \x04: the bytes that may be the exception. */
   private held = new ByteList();
   private shape = new TracebackShape();
+  /** Held bytes when a \x04 was first kept inside a traceback's message ("end"), else -1. */
+  private messageFrom = -1;
   /** After the second \x04: bytes that may begin a soft reboot. */
   private endHeld: number[] = [];
   private watch = new ResetWatch();
@@ -724,6 +726,7 @@ export class Exec implements Operation {
   private takeHeld(markers: boolean): Uint8Array {
     const [held, endHeld] = [this.held.pieces(), Uint8Array.from(this.endHeld)];
     this.held = new ByteList();
+    this.messageFrom = -1;
     this.endHeld = [];
     if (this.phase !== "stderr" && this.phase !== "end") return new Uint8Array(0);
     const mark = Uint8Array.of(...(markers ? [CTRL_D] : []));
@@ -918,6 +921,7 @@ export class Exec implements Operation {
             i++;
             this.phase = "stderr";
             this.held = new ByteList();
+            this.messageFrom = -1;
             this.shape = new TracebackShape();
           }
           break;
@@ -952,7 +956,10 @@ export class Exec implements Operation {
           const upto = bad < 0 ? stop : i + bad + 1;
           this.held.push(chunk.subarray(i, upto));
           i = upto;
-          if (bad >= 0) {
+          // A message that went on this long after a \x04 kept in it was a program's
+          // own traceback-like output: let it stream again.
+          const overlong = this.messageFrom >= 0 && this.held.length - this.messageFrom > RAW_SEGMENT_MAX;
+          if (bad >= 0 || overlong) {
             // Not an exception: that \x04 was the program's own output.
             out.push({ type: "stdout", data: this.takeHeld(true) });
             this.phase = "stdout";
@@ -987,6 +994,7 @@ export class Exec implements Operation {
             // message: this \x04 may be in the message (ValueError(chr(4))).
             // Held with the rest; finish() tells where the exception began.
             this.held.push(Uint8Array.of(CTRL_D));
+            if (this.messageFrom < 0) this.messageFrom = this.held.length;
             this.phase = "stderr";
             this.consume(again, out, again.length);
             break;

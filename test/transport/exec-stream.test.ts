@@ -115,6 +115,19 @@ describe("a program's own \\x04 in its output (print(chr(4)))", () => {
     expect(op.awaitingReply()).toBe(false);
   });
 
+  it("a printed \\x04 and a whole traceback, a \\x04, then a long run of output: it streams again after 16 KB, nothing lost", () => {
+    const op = rawExec();
+    const seen = summarize(op.receive(text(`OK\x04${TRACEBACK.slice(0, -2)}\x04`)));
+    const line = "tick 0123456789\r\n";
+    for (let k = 0; k < 1200; k++) summarize(op.receive(text(line)), seen);
+    // 1200 lines are 20 KB: the first ones were let out before the program ended
+    expect(seen.stdout.startsWith(`\x04${TRACEBACK.slice(0, -2)}\x04${line}`)).toBe(true);
+    summarize(op.receive(text("\x04\x04>")), seen);
+    expect(seen.stdout).toBe(`\x04${TRACEBACK.slice(0, -2)}\x04${line.repeat(1200)}`);
+    expect(seen.stderr).toBe("");
+    expect(op.finished).toBe(true);
+  });
+
   it("while the bytes after a \\x04 may be an exception they are held, and a reply is due", () => {
     const op = rawExec();
     op.receive(text("OK\x04Trace"));
