@@ -124,11 +124,28 @@ function parseEntries(out: string): FsEntry[] {
   return entries;
 }
 
+export type PathStat = { type: "file" | "dir"; size: number } | undefined;
+
 /** Type and size of a path on the board; undefined when there is nothing there. */
-export async function stat(board: Board, path: string): Promise<{ type: "file" | "dir"; size: number } | undefined> {
+export async function stat(board: Board, path: string): Promise<PathStat> {
   const out = await run(board, `import os\ntry:\n    s = os.stat(${q(path)})\n    print('d', 0, '.') if s[0] & 0x4000 else print('f', s[6], '.')\nexcept OSError:\n    print('-')\n`, path, "stat");
   const e = parseEntries(out)[0];
   return e ? { type: e.type, size: e.size } : undefined;
+}
+
+/**
+ * What one operation has learnt of paths on the board (absolute, as boardPath
+ * gives them; undefined: nothing there), so that it asks about each path once:
+ * every question is a round trip over the serial line.
+ */
+export type KnownStats = Map<string, PathStat>;
+
+/** stat, answered from `known` when the path was asked about already (and remembered there). */
+export async function statOnce(board: Board, path: string, known?: KnownStats): Promise<PathStat> {
+  if (known?.has(path)) return known.get(path);
+  const s = await stat(board, path);
+  known?.set(path, s);
+  return s;
 }
 
 /** A folder's entries, folders first then files, each by name; a file lists as itself. */
@@ -227,12 +244,15 @@ export async function putFile(board: Board, path: string, data: Uint8Array, onBy
  * missing or a file, or a folder has its name. Asked before writing, since the
  * board's OSError alone (a bare number on some ports) does not say which.
  */
-async function checkWritable(board: Board, path: string): Promise<void> {
+async function checkWritable(board: Board, path: string, known?: KnownStats): Promise<void> {
   const parent = path.slice(0, path.lastIndexOf("/")) || "/";
-  const s = await stat(board, parent);
-  if (!s) throw notFound(parent);
-  if (s.type !== "dir") throw new UserError(`write ${path} on the board: ${parent} is not a directory`, "see what is there with `synccli fs ls :/`", FS_EXIT.refused);
-  const there = await stat(board, path);
+  // Something already at the path means its folder is there: that folder need not be asked about.
+  if (!known?.get(path)) {
+    const s = await statOnce(board, parent, known);
+    if (!s) throw notFound(parent);
+    if (s.type !== "dir") throw new UserError(`write ${path} on the board: ${parent} is not a directory`, "see what is there with `synccli fs ls :/`", FS_EXIT.refused);
+  }
+  const there = await statOnce(board, path, known);
   if (there?.type === "dir") throw new UserError(`write ${path} on the board: is a directory`, "give the file a name inside it: `:folder/name.py` or `:folder/`", FS_EXIT.refused);
 }
 
@@ -331,13 +351,13 @@ export async function diskUsage(board: Board, path: string): Promise<DiskUsage> 
  * line; the bytes copied. A file copied onto itself is left as it is (its size
  * is returned): opening the destination for writing would empty the source.
  */
-export async function copyOnBoard(board: Board, from: string, to: string): Promise<number> {
-  const s = await stat(board, from);
+export async function copyOnBoard(board: Board, from: string, to: string, known?: KnownStats): Promise<number> {
+  const s = await statOnce(board, from, known);
   if (!s) throw notFound(from);
   if (s.type === "dir") throw new UserError(`cp ${from} on the board: is a directory`, hintFor("EISDIR", "cp"), FS_EXIT.refused);
   if (boardPath(from) === boardPath(to)) return s.size;
   // The source is there: what fails from here on is the destination's.
-  await checkWritable(board, to);
+  await checkWritable(board, to, known);
   const code = `n = 0
 with open(${q(from)}, 'rb') as s:
     with open(${q(to)}, 'wb') as d:
@@ -358,7 +378,9 @@ print(n)
     }
     throw bareErrno(err) ? await classify(board, err as BoardError, to, "write") : fsError(err, to, "write");
   }
-  return Number(/\d+/.exec(out)?.[0] ?? 0);
+  const n = Number(/\d+/.exec(out)?.[0] ?? 0);
+  known?.set(to, { type: "file", size: n });
+  return n;
 }
 
 /** Removes the sync library (/lib/sync) and /lib/asyn.py: what was removed, what was not there. */

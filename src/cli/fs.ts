@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileError, globals, openSession, type Session } from "./context.js";
 import { EXIT, UserError } from "../errors.js";
 import type { Board } from "../board/board.js";
+import type { KnownStats } from "../board/fs.js";
 import { perBoardFile } from "./fanout.js";
 import { progress } from "./progress.js";
 
@@ -123,24 +124,26 @@ export async function copy(board: Board, sources: string[], dest: string, opts: 
   }
 
   if (onBoard(dest)) {
-    // board → board: files only, copied by the board itself.
+    // board → board: files only, copied by the board itself. Each path is asked
+    // about once (a round trip each), whichever check needs it first.
+    const known: KnownStats = new Map();
     const base = fs.boardPath(dest);
-    const there = await fs.stat(board, base);
+    const there = await fs.statOnce(board, base, known);
     const intoDir = dest.endsWith("/") || dest === ":" || sources.length > 1 || there?.type === "dir";
     for (const src of sources) {
       const from = fs.boardPath(src);
-      const s = await fs.stat(board, from);
+      const s = await fs.statOnce(board, from, known);
       if (!s) throw fs.notFound(from);
       if (s.type === "dir") throw usage(`fs cp: copying a folder from board to board (${shown(from)}) is not supported`, "copy it to this computer and back, or file by file");
       const to = intoDir ? fs.joinBoard(base, basename(from)) : base;
       // Onto itself (`:x.txt :/`, `:./x.txt :x.txt`) there is nothing to copy. A file holding
       // the same bytes is current too, as in the other directions; on a case-insensitive
       // filesystem (FAT) that is also how `:X.TXT :x.txt` shows to be the same file.
-      if (to === from || (await sameContent(board, from, to, s.size))) {
+      if (to === from || (await sameContent(board, from, to, s.size, known))) {
         report.unchanged.push({ from: shown(from), to: shown(to) });
         continue;
       }
-      const n = await fs.copyOnBoard(board, from, to);
+      const n = await fs.copyOnBoard(board, from, to, known);
       report.copied.push({ from: shown(from), to: shown(to), bytes: n });
       report.bytes += n;
     }
@@ -216,9 +219,9 @@ export async function copy(board: Board, sources: string[], dest: string, opts: 
 }
 
 /** Whether `to` on the board is a file holding what `from` holds (hashed only when the sizes match). */
-async function sameContent(board: Board, from: string, to: string, size: number): Promise<boolean> {
+async function sameContent(board: Board, from: string, to: string, size: number, known: KnownStats): Promise<boolean> {
   const fs = await fsMod();
-  const there = await fs.stat(board, to);
+  const there = await fs.statOnce(board, to, known);
   if (there?.type !== "file" || there.size !== size) return false;
   const hashes = await fs.hashFiles(board, [from, to]);
   const a = hashes.get(from);

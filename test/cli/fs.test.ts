@@ -3,12 +3,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { simBoard } from "../helpers/sim.js";
 import { runCli } from "../helpers/cli.js";
 import { sharedBoards } from "../helpers/state-dir.js";
 import { copy } from "../../src/cli/fs.js";
-import { readFile, stat, walk } from "../../src/board/fs.js";
+import { putFile, readFile, stat, walk } from "../../src/board/fs.js";
 import { evalProgram, splitEvalOutput, VALUE_MARK } from "../../src/cli/eval.js";
 
 const dir = mkdtempSync(join(tmpdir(), "synccli-fs-"));
@@ -104,6 +104,29 @@ describe("fs cp", () => {
     expect(await fails(copy(board, [":main.py"], local("big.txt/main.py"), { bar: false }))).toMatchObject(inTheWay(local("big.txt/main.py"), local("big.txt")));
     expect(readFileSync(local("big.txt")).equals(big)).toBe(true);
   }, 60_000);
+});
+
+describe("fs cp from board to board", () => {
+  it("asks about each path once: a file copied over the line's round trips is 3 or 4 of them, not 6 or 7", async () => {
+    const { board } = await simBoard();
+    await putFile(board, "/a.txt", Buffer.from("the source\n"));
+    await putFile(board, "/old.txt", Buffer.from("x"));
+    await board.eval("import os\nos.mkdir('/d')\n");
+    const exec = vi.spyOn(board, "exec");
+    const execs = async (dest: string) => {
+      exec.mockClear();
+      const r = await copy(board, [":a.txt"], dest, { bar: false });
+      expect(r.copied).toHaveLength(1);
+      return exec.mock.calls.length;
+    };
+    // A new file: the destination, the source, the folder it goes in, the copy.
+    expect(await execs(":new.txt")).toBe(4);
+    // Over a file (another size): its folder is there, so not asked about.
+    expect(await execs(":old.txt")).toBe(3);
+    // Into a folder: the folder, the source, the file in it, the copy.
+    expect(await execs(":d")).toBe(4);
+    for (const p of ["/new.txt", "/old.txt", "/d/a.txt"]) expect(Buffer.from(await readFile(board, p)).toString()).toBe("the source\n");
+  });
 });
 
 describe("eval framing", () => {
