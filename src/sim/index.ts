@@ -111,7 +111,7 @@ export function createSim(options: SimOptions = {}, io: { warn?: (line: string) 
   target.onDead = (err) => warn(`${err.message} (${err.hint})`);
   const path = `sim://${name}`;
   binding.register(path, target);
-  void target.start().catch(() => {}); // the port's open reports a failed boot
+  void target.start().catch(() => {}); // a failed boot is told by onDead above
   return { binding, target, path };
 }
 
