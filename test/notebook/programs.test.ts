@@ -200,19 +200,17 @@ describe.concurrent("the notebook's programs on the virtual board", () => {
 
     const fixed = await runCli(["run", script("semaphore3.py", semFixed.replace("asyncio.wait([myWorker(mySemaphore), myWorker(mySemaphore), myWorker(mySemaphore)])", "asyncio.gather(myWorker(mySemaphore), myWorker(mySemaphore), myWorker(mySemaphore))")), "--sim"]);
     expect(fixed.code, fixed.stderr).toBe(EXIT.ok);
-    expect(fixed.stdout).toBe(
-      [
-        "Successfully acquired the semaphore",
-        "Successfully acquired the semaphore",
-        "Releasing Semaphore",
-        "Releasing Semaphore",
-        "Successfully acquired the semaphore",
-        "Releasing Semaphore",
-        "Main Coroutine",
-        "All Workers Completed",
-        "",
-      ].join("\n"),
-    );
+    // The first two workers sleep 3 s from the same moment: a tie. Whether the
+    // second release or the third worker's acquire comes first hangs on whether
+    // a millisecond tick passed between their starts (on a board too, and more
+    // often on a loaded virtual board); everything else is fixed.
+    const acquired = "Successfully acquired the semaphore";
+    const released = "Releasing Semaphore";
+    const end = [released, "Main Coroutine", "All Workers Completed", ""];
+    expect([
+      [acquired, acquired, released, released, acquired, ...end].join("\n"),
+      [acquired, acquired, released, acquired, released, ...end].join("\n"),
+    ]).toContain(fixed.stdout);
   }, 60_000);
 
   it("Queue: uasyncio.queues gets the `from sync import Queue` hint; with it, results flow from producer to consumer", async () => {
