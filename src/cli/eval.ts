@@ -19,6 +19,18 @@ export function evalProgram(expr: string): string {
   return `__synccli_v = repr((${expr}\n))\nprint('\\x1dsynccli-value:' + __synccli_v, end='')\ndel __synccli_v\n`;
 }
 
+/**
+ * How much of the board's output so far is surely what the expression printed:
+ * up to the last marker (after it may be the value), and short of a tail that
+ * may be the start of one. A repr never holds the raw marker, so the last one is the real one.
+ */
+export function surelyPrinted(stdout: string): number {
+  const at = stdout.lastIndexOf(VALUE_MARK);
+  if (at >= 0) return at;
+  for (let k = Math.min(VALUE_MARK.length - 1, stdout.length); k > 0; k--) if (stdout.endsWith(VALUE_MARK.slice(0, k))) return stdout.length - k;
+  return stdout.length;
+}
+
 /** Splits the board's output into what the expression printed and the value's repr. */
 export function splitEvalOutput(stdout: string): { output: string; value: string } | undefined {
   const at = stdout.lastIndexOf(VALUE_MARK);
@@ -38,10 +50,28 @@ export function registerEval(program: Command) {
       const session = await openSession(g);
       try {
         let stdout = "";
-        const result = await execOnBoard(session, evalProgram(expr), (t) => (stdout += t), g.json);
+        // What the expression prints goes to stderr as it comes (not under --json); `shown` of it so far.
+        let shown = 0;
+        const showPrinted = (upto: number, endLine = false) => {
+          if (g.json) return;
+          if (upto > shown) process.stderr.write(stdout.slice(shown, upto));
+          shown = Math.max(shown, upto);
+          // The value or the error then starts on a line of its own.
+          if (endLine && shown > 0 && stdout[shown - 1] !== "\n") process.stderr.write("\n");
+        };
+        const result = await execOnBoard(
+          session,
+          evalProgram(expr),
+          (t) => {
+            stdout += t;
+            showPrinted(surelyPrinted(stdout));
+          },
+          g.json,
+        );
         if (result.interrupted) {
           if (g.json) process.stdout.write(JSON.stringify({ ok: false, interrupted: true, exitCode: EXIT.interrupted }) + "\n");
           else {
+            showPrinted(stdout.length, true);
             const where = annotateTraceback(result.stderr, expr, "<eval>");
             if (where.trim()) process.stderr.write(chalk.dim(where.endsWith("\n") ? where : where + "\n"));
             process.stderr.write(chalk.yellow("interrupted; the board is back at its REPL\n"));
@@ -53,7 +83,7 @@ export function registerEval(program: Command) {
           const shownErr = annotateTraceback(result.stderr, expr, "<eval>");
           if (g.json) process.stdout.write(JSON.stringify({ ok: false, output: stdout, stderr: shownErr, exitCode: EXIT.boardError }) + "\n");
           else {
-            if (stdout) process.stderr.write(stdout.endsWith("\n") ? stdout : stdout + "\n");
+            showPrinted(stdout.length, true);
             process.stderr.write(chalk.red(shownErr.endsWith("\n") ? shownErr : shownErr + "\n"));
           }
           process.exitCode = EXIT.boardError;
@@ -65,7 +95,7 @@ export function registerEval(program: Command) {
           process.stdout.write(JSON.stringify({ value: parts.value, output: parts.output }) + "\n");
           return;
         }
-        if (parts.output) process.stderr.write(parts.output.endsWith("\n") ? parts.output : parts.output + "\n");
+        showPrinted(parts.output.length, true);
         process.stdout.write(parts.value + "\n");
       } finally {
         await session.close();

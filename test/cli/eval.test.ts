@@ -1,7 +1,9 @@
 // `synccli eval` as a user types it: tracebacks point at the expression's own
-// lines, and an empty expression is a usage mistake, not `()`.
+// lines, an empty expression is a usage mistake, not `()`, and what the
+// expression prints shows on stderr while it runs.
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runCli, startCli } from "../helpers/cli.js";
+import { surelyPrinted, VALUE_MARK } from "../../src/cli/eval.js";
 import { EXIT } from "../../src/errors.js";
 
 describe("eval", () => {
@@ -27,5 +29,24 @@ describe("eval", () => {
     const r = await runCli(["--sim", "eval", "6 * 7  # the answer"]);
     expect(r.code).toBe(EXIT.ok);
     expect(r.stdout).toBe("42\n");
+  });
+
+  it("what the expression prints shows while it runs; Ctrl-C then shows where it stopped, exit 130", async () => {
+    const run = startCli(["--sim", "eval", "[print('tick', i) or __import__('time').sleep(0.2) for i in range(1000)]"]);
+    let stderr = "";
+    await new Promise<void>((resolve) => run.child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()).includes("tick 1\n") && resolve()));
+    run.child.kill("SIGINT");
+    const r = await run.done;
+    expect(r.code).toBe(EXIT.interrupted);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^tick 0\ntick 1\n(?:tick \d+\n)*/);
+    expect(r.stderr).toMatch(/Traceback \(most recent call last\):\n(?:.*\n)*    <eval>:1: \[print\('tick', i\)[^\n]*\n(?:.*\n)*KeyboardInterrupt.*\ninterrupted; the board is back at its REPL\n$/);
+  });
+
+  it("only what cannot be the value's marker is shown early", () => {
+    expect(surelyPrinted("hello\n")).toBe(6);
+    expect(surelyPrinted(`hello\n${VALUE_MARK.slice(0, 4)}`)).toBe(6); // may be the marker's start: held
+    expect(surelyPrinted(`hi${VALUE_MARK}[1`)).toBe(2); // after the marker: the value
+    expect(surelyPrinted(`a${VALUE_MARK}fake\n${VALUE_MARK}1`)).toBe(1 + VALUE_MARK.length + 5); // a printed marker was output
   });
 });
