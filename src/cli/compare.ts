@@ -7,7 +7,7 @@
 import { summary } from "./commands.js";
 import type { Command } from "commander";
 import chalk from "chalk";
-import { annotateTraceback, execOnBoard, globals, openSession, type GlobalOptions, type Session } from "./context.js";
+import { annotateTraceback, endLine, execOnBoard, globals, openSession, type GlobalOptions, type Session } from "./context.js";
 import { prepareForScript, withPrepareOptions } from "./install.js";
 import type { HostDemo } from "../demos/index.js";
 import type { DemoLine } from "../demos/format.js";
@@ -337,7 +337,7 @@ export function registerCompare(program: Command) {
       else process.stdout.write(lib.renderTable(c, (s) => chalk.red(s), r.sides, width) + "\n\n");
       const v = lib.fitText(lib.verdict(c, r.sides), width);
       process.stdout.write((c.equivalent ? chalk.green(v) : chalk.red(v)) + "\n");
-      for (const e of errors) process.stderr.write(chalk.red(e.endsWith("\n") ? e : e + "\n"));
+      for (const e of errors) process.stderr.write(chalk.red(endLine(e)));
     }
     if (tracing) {
       const runs: TracedRun[] = [finishRun(r.sides[0], r.left.events, r.left.lines), finishRun(r.sides[1], r.right.events, r.right.lines)];

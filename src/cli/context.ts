@@ -212,17 +212,22 @@ export async function runStreaming(
       JSON.stringify({ ok: result.ok, interrupted: result.interrupted, ...(result.notRun ? { notRun: true } : {}), mode: result.mode, pasteAborted: result.pasteAborted, stdout, stderr, exitCode: code_, ...(hint ? { hint } : {}) }) + "\n",
     );
   } else if (!result.ok && !result.interrupted) {
-    process.stderr.write(chalk.red(stderr.endsWith("\n") ? stderr : stderr + "\n"));
+    process.stderr.write(chalk.red(endLine(stderr)));
     if (hint) process.stderr.write(`${chalk.dim("hint:")} ${hint}\n`);
     // A board stops a raw-paste transfer early when it cannot compile the code
     // (a SyntaxError, or out of memory); the traceback above says which.
     if (result.pasteAborted) process.stderr.write(chalk.dim("the board stopped receiving the code before its end\n"));
-  } else if (result.interrupted) {
-    // Where the program was when it stopped (KeyboardInterrupt's traceback), as mpremote shows it.
-    if (stderr.trim()) process.stderr.write(chalk.dim(stderr.endsWith("\n") ? stderr : stderr + "\n"));
-    process.stderr.write(chalk.yellow(result.notRun ? "interrupted before the code was sent; nothing ran\n" : "interrupted; the board is back at its REPL\n"));
-  }
+  } else if (result.interrupted) showInterrupted(stderr, result.notRun);
   return code_;
+}
+
+/** `s` ending its last line. */
+export const endLine = (s: string): string => (s.endsWith("\n") ? s : s + "\n");
+
+/** After Ctrl-C: where the program was when it stopped (its KeyboardInterrupt traceback, as mpremote shows it), then what became of the board. */
+export function showInterrupted(traceback: string, notRun = false): void {
+  if (traceback.trim()) process.stderr.write(chalk.dim(endLine(traceback)));
+  process.stderr.write(chalk.yellow(notRun ? "interrupted before the code was sent; nothing ran\n" : "interrupted; the board is back at its REPL\n"));
 }
 
 /**

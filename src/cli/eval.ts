@@ -4,7 +4,7 @@
 import { summary } from "./commands.js";
 import type { Command } from "commander";
 import chalk from "chalk";
-import { annotateTraceback, execOnBoard, globals, openSession } from "./context.js";
+import { annotateTraceback, endLine, execOnBoard, globals, openSession, showInterrupted } from "./context.js";
 import { EXIT, UserError, protocolError } from "../errors.js";
 
 /** Precedes the value in the board's output; the source spells it as an escape, so the echo never contains it. */
@@ -72,9 +72,7 @@ export function registerEval(program: Command) {
           if (g.json) process.stdout.write(JSON.stringify({ ok: false, interrupted: true, exitCode: EXIT.interrupted }) + "\n");
           else {
             showPrinted(stdout.length, true);
-            const where = annotateTraceback(result.stderr, expr, "<eval>");
-            if (where.trim()) process.stderr.write(chalk.dim(where.endsWith("\n") ? where : where + "\n"));
-            process.stderr.write(chalk.yellow("interrupted; the board is back at its REPL\n"));
+            showInterrupted(annotateTraceback(result.stderr, expr, "<eval>"), result.notRun);
           }
           process.exitCode = EXIT.interrupted;
           return;
@@ -84,7 +82,7 @@ export function registerEval(program: Command) {
           if (g.json) process.stdout.write(JSON.stringify({ ok: false, output: stdout, stderr: shownErr, exitCode: EXIT.boardError }) + "\n");
           else {
             showPrinted(stdout.length, true);
-            process.stderr.write(chalk.red(shownErr.endsWith("\n") ? shownErr : shownErr + "\n"));
+            process.stderr.write(chalk.red(endLine(shownErr)));
           }
           process.exitCode = EXIT.boardError;
           return;
