@@ -330,6 +330,10 @@ class TracebackShape {
     }
     this.possible = this.header >= 0 || this.name >= 0;
   }
+  /** The bare form's `Name: ` is in: what follows is the message. */
+  get inMessage(): boolean {
+    return this.name === 3;
+  }
   /**
    * Feeds bytes until one rules an exception out (its index) or none does
    * (-1). Once the whole header or `Name: ` is in, anything may follow, so
@@ -370,13 +374,10 @@ function exceptionShape(data: Uint8Array, header: boolean): "no" | "partial" | "
       i = nl + 1;
     }
   } else if (header) return n === 0 ? "partial" : "no";
-  if (i >= n) return "partial";
-  if (!isIdStart(data[i])) return "no";
-  for (i++; i < n && isIdChar(data[i]); i++);
-  if (i >= n) return "partial";
-  if (data[i] !== 0x3a /* : */) return "no";
-  if (++i >= n) return "partial";
-  return data[i] === 0x20 ? "message" : "no";
+  // the exception's own line, `Name: message`
+  const line = new TracebackShape();
+  if (line.feed(data.subarray(i)) >= 0) return "no";
+  return line.inMessage ? "message" : "partial";
 }
 
 /**
